@@ -1,0 +1,288 @@
+"""Build the RDF graph from extractions: the fourth stage of the pipeline.
+
+One named graph per article (its events, memberships, mentions and the actors it names), plus a
+graph of the event types used. IRIs are deterministic: the same input gives the same IRIs.
+Every export asserts the standard profile of ``CONTRACT.md`` (SEM, schema.org, ORG, PROV, SKOS)
+and the project's own terms (``kgo:``); see ``ontology/MODEL.md``.
+
+Examples
+--------
+>>> from kg.model import Article, Extraction
+>>> from kg.build import build_dataset
+>>> ds = build_dataset([Extraction(Article(id="a1", text="Nothing happened."))])
+>>> len(list(ds.graphs())) >= 2
+True
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from .model import Event, Extraction, Membership
+from .namespace import CAMEO, KGO, KGR, NIF, ORG, PREFIXES, PROV, SCHEMA, SEM
+from .resolve import ActorTable, resolve
+
+ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
+TYPES_GRAPH = KGR["graph/event-types"]
+ROLE = {"agent": KGO.Agent, "patient": KGO.Patient, "host": KGO.Host, "guest": KGO.Guest,
+        "inviter": KGO.Inviter, "invitee": KGO.Invitee, "speaker": KGO.Speaker, "source": KGO.Source,
+        "target": KGO.Target, "mediator": KGO.Mediator, "participant": KGO.Participant}
+TYPE_CLASS = {"Person": SCHEMA.Person, "Country": SCHEMA.Country, "Organization": SCHEMA.Organization}
+
+
+def ontology_dir() -> Path:
+    """Where ``ontology/`` lives (next to the package in a checkout or editable install)."""
+    for cand in (ONTOLOGY, Path(__file__).resolve().parent / "ontology"):
+        if (cand / "kg.ttl").exists():
+            return cand
+    return ONTOLOGY
+
+
+@lru_cache(maxsize=1)
+def event_types() -> Graph:
+    """The CAMEO/PLOVER concept scheme (``ontology/event-types.ttl``)."""
+    g = Graph()
+    g.parse(ontology_dir() / "event-types.ttl", format="turtle")
+    return g
+
+
+def _h(*parts: object, n: int = 16) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:n]
+
+
+def actor_iri(key: str) -> URIRef:
+    return KGR[f"actor/{key}"]
+
+
+def place_iri(key: str, table: ActorTable) -> URIRef:
+    return actor_iri(table.canonical(key)) if table.canonical(key) in table.actors else KGR[f"place/{key}"]
+
+
+def article_iri(article_id: str) -> URIRef:
+    return KGR[f"article/{_safe(article_id)}"]
+
+
+def _safe(s: str) -> str:
+    import re
+    return re.sub(r"[^A-Za-z0-9._~-]", lambda m: "%%%02X" % ord(m.group(0)) if ord(m.group(0)) < 128 else "-", s)
+
+
+def _date_literal(value: str) -> Literal:
+    dtype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}.get(len(value), XSD.string)
+    return Literal(value, datatype=dtype)
+
+
+def event_key(article_id: str, e: Event) -> str:
+    return _h(article_id, e.code, e.trigger_start, sorted(p.key for p in e.participants))
+
+
+def _label(e: Event, table: ActorTable, type_label: str) -> str:
+    def names(keys):
+        return " and ".join(table.actors[table.canonical(k)].name for k in keys if table.canonical(k) in table.actors)
+    first = [p.key for p in e.participants if p.role in ("agent", "speaker", "guest", "inviter", "mediator", "participant")]
+    rest = [p.key for p in e.participants if p.key not in first]
+    label = f"{names(first) or names(rest)}: {type_label.lower()}"
+    if first and rest:
+        label += f" ({names(rest)})"
+    return label
+
+
+def _add_article(g: Graph, x: Extraction) -> URIRef:
+    a = x.article
+    doc = article_iri(a.id)
+    g.add((doc, RDF.type, SCHEMA.NewsArticle))
+    g.add((doc, RDF.type, PROV.Entity))
+    g.add((doc, SCHEMA.identifier, Literal(a.id)))
+    if a.title:
+        g.add((doc, SCHEMA.headline, Literal(a.title)))
+    if a.published:
+        g.add((doc, SCHEMA.datePublished, Literal(a.published.isoformat(), datatype=XSD.date)))
+    if a.url:
+        g.add((doc, SCHEMA.url, Literal(a.url, datatype=XSD.anyURI)))
+    if a.source:
+        g.add((doc, SCHEMA.publisher, Literal(a.source)))
+    return doc
+
+
+def _add_actor(g: Graph, key: str, table: ActorTable) -> URIRef:
+    a = table.actors[key]
+    node = actor_iri(key)
+    g.add((node, RDF.type, SEM.Actor))
+    g.add((node, RDF.type, KGO.Actor))
+    g.add((node, RDF.type, TYPE_CLASS[a.type]))
+    if a.type == "Country":
+        g.add((node, RDF.type, SEM.Place))
+    g.add((node, RDFS.label, Literal(a.name)))
+    for alias in sorted(a.aliases):
+        g.add((node, SKOS.altLabel, Literal(alias)))
+    if a.wikidata:
+        g.add((node, OWL.sameAs, URIRef(f"http://www.wikidata.org/entity/{a.wikidata}")))
+    if a.iso:
+        g.add((node, KGO.isoCode, Literal(a.iso)))
+    return node
+
+
+def _add_place(g: Graph, key: str, table: ActorTable) -> URIRef:
+    node = place_iri(key, table)
+    if table.canonical(key) in table.actors:
+        _add_actor(g, table.canonical(key), table)
+        return node
+    p = table.places[key]
+    g.add((node, RDF.type, SEM.Place))
+    if p.type == "City":
+        g.add((node, RDF.type, SCHEMA.City))
+    g.add((node, RDFS.label, Literal(p.name)))
+    if p.country and p.country in table.actors:
+        g.add((node, SCHEMA.containedInPlace, _add_actor(g, p.country, table)))
+    return node
+
+
+def _add_type(g: Graph, code: str) -> URIRef:
+    """Copy the concept of a CAMEO code and its broader chain into ``g``."""
+    types = event_types()
+    node = CAMEO[code]
+    cur = node
+    while cur is not None:
+        for p, o in types.predicate_objects(cur):
+            g.add((cur, p, o))
+        cur = types.value(cur, SKOS.broader)
+    if (node, SKOS.notation, None) not in g:   # unknown code: still a valid concept
+        g.add((node, RDF.type, SKOS.Concept))
+        g.add((node, SKOS.notation, Literal(code)))
+        g.add((node, SKOS.prefLabel, Literal(f"CAMEO {code}", lang="en")))
+    return node
+
+
+def _type_label(code: str) -> str:
+    lab = event_types().value(CAMEO[code], SKOS.prefLabel)
+    return str(lab) if lab is not None else f"CAMEO {code}"
+
+
+def _add_event(g: Graph, tg: Graph, x: Extraction, e: Event, table: ActorTable, doc: URIRef,
+               iris: list[URIRef], i: int) -> None:
+    ev = iris[i]
+    g.add((ev, RDF.type, SEM.Event))
+    g.add((ev, RDF.type, KGO.Event))
+    g.add((ev, SEM.eventType, _add_type(tg, e.code)))
+    g.add((ev, RDFS.label, Literal(_label(e, table, _type_label(e.code)))))
+    for p in e.participants:
+        key = table.canonical(p.key)
+        if key not in table.actors:
+            continue
+        role = URIRef(f"{ev}/role/{key}")
+        g.add((ev, SEM.hasActor, role))
+        g.add((role, RDF.type, SEM.Role))
+        g.add((role, RDF.value, _add_actor(g, key, table)))
+        g.add((role, SEM.roleType, ROLE.get(p.role, KGO.Participant)))
+    if e.place and (e.place in table.places or table.canonical(e.place) in table.actors):
+        g.add((ev, SEM.hasPlace, _add_place(g, e.place, table)))
+    if e.time is not None:
+        if e.time.value:
+            g.add((ev, SEM.hasTimeStamp, _date_literal(e.time.value)))
+        elif e.time.earliest and e.time.latest:
+            g.add((ev, SEM.hasEarliestBeginTimeStamp, Literal(e.time.earliest, datatype=XSD.date)))
+            g.add((ev, SEM.hasLatestEndTimeStamp, Literal(e.time.latest, datatype=XSD.date)))
+        g.add((ev, KGO.timeText, Literal(e.time.text)))
+    if e.status == "planned":
+        g.add((ev, KGO.status, KGO.Planned))
+        g.add((ev, SCHEMA.eventStatus, SCHEMA.EventScheduled))
+    else:
+        g.add((ev, KGO.status, KGO.Occurred))
+    g.add((ev, KGO.confidence, Literal(f"{e.confidence:.2f}", datatype=XSD.decimal)))
+    g.add((ev, PROV.wasDerivedFrom, doc))
+    if e.proposes is not None and 0 <= e.proposes < len(iris):
+        g.add((ev, KGO.proposes, iris[e.proposes]))
+    mentions = [(e.start, e.end, e.sentence)] + list(e.extra_mentions)
+    for n, (s, end, sentence) in enumerate(mentions, 1):
+        m = URIRef(f"{ev}/mention/{n}")
+        g.add((ev, KGO.mention, m))
+        g.add((m, RDF.type, KGO.Mention))
+        g.add((m, RDF.type, NIF.String))
+        g.add((m, NIF.referenceContext, doc))
+        g.add((m, NIF.anchorOf, Literal(sentence)))
+        g.add((m, NIF.beginIndex, Literal(s, datatype=XSD.nonNegativeInteger)))
+        g.add((m, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+        if n == 1:
+            g.add((m, KGO.trigger, Literal(e.trigger)))
+        g.add((m, KGO.confidence, Literal(f"{e.confidence:.2f}", datatype=XSD.decimal)))
+
+
+def _add_membership(g: Graph, x: Extraction, m: Membership, table: ActorTable, doc: URIRef) -> None:
+    person, org = table.canonical(m.person), table.canonical(m.organization)
+    if person not in table.actors or org not in table.actors or table.actors[person].type != "Person":
+        return
+    node = KGR[f"membership/{_h(person, m.title.lower(), org)}"]
+    role = KGR[f"role/{_safe(m.title.lower().replace(' ', '-'))}"]
+    g.add((node, RDF.type, ORG.Membership))
+    g.add((node, ORG.member, _add_actor(g, person, table)))
+    g.add((node, ORG.organization, _add_actor(g, org, table)))
+    g.add((node, ORG.role, role))
+    g.add((role, RDF.type, ORG.Role))
+    g.add((role, RDF.type, SKOS.Concept))
+    g.add((role, RDFS.label, Literal(m.title)))
+    if x.article.published:
+        g.add((node, KGO.observedOn, Literal(x.article.published.isoformat(), datatype=XSD.date)))
+    g.add((node, PROV.wasDerivedFrom, doc))
+    g.add((node, KGO.confidence, Literal(f"{m.confidence:.2f}", datatype=XSD.decimal)))
+    mention = URIRef(f"{node}/mention/{_safe(x.article.id)}-{m.start}")
+    g.add((node, KGO.mention, mention))
+    g.add((mention, RDF.type, KGO.Mention))
+    g.add((mention, RDF.type, NIF.String))
+    g.add((mention, NIF.referenceContext, doc))
+    g.add((mention, NIF.anchorOf, Literal(m.sentence)))
+    g.add((mention, NIF.beginIndex, Literal(m.start, datatype=XSD.nonNegativeInteger)))
+    g.add((mention, NIF.endIndex, Literal(m.end, datatype=XSD.nonNegativeInteger)))
+
+
+def article_graph(g: Graph, types: Graph, x: Extraction, table: ActorTable, *, min_confidence: float = 0.0) -> None:
+    """Add everything one article says to ``g`` (event types go to ``types``)."""
+    doc = _add_article(g, x)
+    for key in sorted({table.canonical(k) for k in x.actors}):
+        if key in table.actors:
+            _add_actor(g, key, table)
+    events = [e for e in x.events if e.confidence >= min_confidence]
+    iris = [KGR[f"event/{event_key(x.article.id, e)}"] for e in x.events]
+    for i, e in enumerate(x.events):
+        if e.confidence >= min_confidence:
+            _add_event(g, types, x, e, table, doc, iris, i)
+    del events
+    for m in x.memberships:
+        if m.confidence >= min_confidence:
+            _add_membership(g, x, m, table, doc)
+
+
+def build_dataset(extractions: list[Extraction], *, min_confidence: float = 0.0,
+                  table: ActorTable | None = None) -> Dataset:
+    """A Dataset with one named graph per article plus the event types used.
+
+    Named graphs are ``kgr:graph/<article id>``; the union is the whole knowledge graph.
+    """
+    extractions = sorted(extractions, key=lambda x: x.article.id)
+    if table is None:
+        table, _ = resolve(extractions)
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    types = ds.graph(TYPES_GRAPH)
+    for x in extractions:
+        g = ds.graph(KGR[f"graph/{_safe(x.article.id)}"])
+        article_graph(g, types, x, table, min_confidence=min_confidence)
+    return ds
+
+
+def union(ds: Dataset) -> Graph:
+    """The union of a dataset's named graphs as one graph, with our prefixes bound."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+__all__ = ["build_dataset", "union", "article_graph", "event_types", "actor_iri", "article_iri",
+           "ontology_dir", "BNode"]

