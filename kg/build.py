@@ -213,7 +213,8 @@ def _add_event(g: Graph, tg: Graph, x: Extraction, e: Event, table: ActorTable, 
 
 def _add_membership(g: Graph, x: Extraction, m: Membership, table: ActorTable, doc: URIRef) -> None:
     person, org = table.canonical(m.person), table.canonical(m.organization)
-    if person not in table.actors or org not in table.actors or table.actors[person].type != "Person":
+    if person not in table.actors or org not in table.actors or table.actors[person].type != "Person" \
+            or table.actors[org].type not in ("Country", "Organization"):
         return
     node = KGR[f"membership/{_h(person, m.title.lower(), org)}"]
     role = KGR[f"role/{_safe(m.title.lower().replace(' ', '-'))}"]

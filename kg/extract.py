@@ -435,7 +435,7 @@ class Extractor:
                 m.type = "Place"
                 x.places.setdefault(m.key, PlaceInfo(m.key, name, "Place"))
         # a country named in the text is also where its capital lies
-        for p in x.places.values():
+        for p in list(x.places.values()):
             if p.country and p.country not in x.actors:
                 ce = gaz.get(p.country)
                 if ce is not None:
