@@ -181,6 +181,12 @@ def layout(text: str) -> tuple[str, list[Segment], str | None]:
             continue
         if first:
             first = False
+            j = _headline_join(line)
+            if j is not None and not _DATELINE.search(line[:j + 40]):
+                segs.append(Segment(start, start + j, "headline"))
+                parse[start + j] = "\n"
+                segs.append(Segment(start + j + 1, end, "body"))
+                continue
             m = _DATELINE.search(line)
             if m and m.start("place") < 300:
                 head_end = start + (m.start("sep") if m.group("sep") else m.start("place"))
@@ -203,6 +209,22 @@ def layout(text: str) -> tuple[str, list[Segment], str | None]:
         else:
             segs.append(Segment(start, end, "body"))
     return "".join(parse), segs, dateline
+
+
+_JOIN = re.compile(r"(?<=[A-Za-z'’)])-(?=[A-Z\"“])")
+
+
+def _headline_join(line: str) -> int | None:
+    """Where a title-case headline runs into the first sentence through a hyphen, if it does."""
+    for m in _JOIN.finditer(line):
+        head, tail = line[:m.start()], line[m.end():]
+        words = head.split()
+        if len(words) < 4 or len(tail.split()) < 8 or not re.search(r"[.!?\"”]\s*$", tail):
+            continue
+        caps = sum(w[:1].isupper() or not w[:1].isalpha() for w in words)
+        if caps / len(words) >= 0.6 and tail.split()[0][:1].isupper():
+            return m.start()
+    return None
 
 
 # ------------------------------------------------------------------------------ the extractor
@@ -378,6 +400,8 @@ class Extractor:
                 if best:
                     m._name = best  # type: ignore[attr-defined]
         names = sorted(full, key=len, reverse=True)
+        countries = {getattr(m, "_entry").key for m in st.mentions
+                     if getattr(m, "_entry", None) is not None and m._entry.type == "Country"}
 
         def name_of(m: Mention) -> str:
             if getattr(m, "_name", None):
@@ -396,7 +420,10 @@ class Extractor:
                 before = [n for n in cands if any(fm.start < m.start for fm in full[n])]
                 cands = sorted(before or cands, key=lambda n: max((fm.start for fm in full[n] if fm.start < m.start),
                                                                   default=-1), reverse=True)[:1]
-            return cands[0] if cands else text
+            if cands:
+                return cands[0]
+            known = self._known_person(text, countries, st.article.published)
+            return known.name if known is not None else text
 
         # mentions spaCy typed as organisations but that name a known person ("Wang")
         person_tokens = {t for n in full for t in n.split()}
@@ -408,12 +435,19 @@ class Extractor:
             e = getattr(m, "_entry", None)
             if m.type == "Person":
                 name = name_of(m)
-                pe = e or (gaz.lookup(name).entry if gaz.lookup(name) and gaz.lookup(name).entry.type == "Person" else None)
+                hit = e or (gaz.lookup(name).entry if gaz.lookup(name) else None)
+                pe = hit if hit is not None and hit.type == "Person" else None
                 key = pe.key if pe is not None else slug(name)
                 info = x.actors.setdefault(key, ActorInfo(key, pe.name if pe else name, "Person",
                                                           wikidata=getattr(pe, "wikidata", None)))
                 m.key = key
                 if m.text != info.name:
+                    info.aliases.add(m.text)
+            elif e is not None and m.kind == "seat":
+                name = _seat_name(m.text)
+                m.key, m.type = slug(name), "Organization"
+                info = x.actors.setdefault(m.key, ActorInfo(m.key, name, "Organization"))
+                if m.text != name:
                     info.aliases.add(m.text)
             elif e is not None and e.type in ("Country", "Organization"):
                 m.key = e.key
@@ -440,6 +474,24 @@ class Extractor:
                 ce = gaz.get(p.country)
                 if ce is not None:
                     x.places.setdefault(ce.key, PlaceInfo(ce.key, ce.name, "Country"))
+
+    def _known_person(self, name: str, countries: set[str], published: dt.date | None):
+        """The one gazetteer person a lone surname can be, given the countries the text names.
+
+        Evidence needed: the person's country is named in the article and, when the
+        publication date is known, the person held a title on that date. Anything less, or
+        more than one candidate, leaves the name alone.
+        """
+        if len(name.split()) != 1 or not name[:1].isupper():
+            return None
+        fits = []
+        for e in self.gazetteer.by_surname(name):
+            if e.country not in countries:
+                continue
+            if published is not None and not self.gazetteer.titles(e.key, published):
+                continue
+            fits.append(e)
+        return fits[0] if len(fits) == 1 else None
 
     # ---------------------------------------------------------------- actors of tokens
     def _metonym_actor(self, m: Mention, x: Extraction) -> str | None:
@@ -780,11 +832,15 @@ class Extractor:
                 if s is not None:
                     add(self._actors_of(st, x, s), "participant")
                 for c in verb.children:
-                    if c.dep_ == "dobj":
+                    if c.dep_ in ("dobj", "dative"):
                         add(self._actors_of(st, x, c), "participant")
+                    elif c.dep_ == "prep" and c.lower_ in ("with", "to"):
+                        for pc in c.children:
+                            if pc.dep_ == "pobj":
+                                add(self._actors_of(st, x, pc), "participant")
         if not parts:
             return []
-        if "sym" in trig.flags and len(parts) < 2 and trig.pos == "NOUN" and not code.startswith("04"):
+        if len(parts) < 2 and "solo" not in trig.flags and code not in ("039",):
             return []
 
         # -- status
@@ -1020,6 +1076,12 @@ def _clean_name(text: str) -> str:
     text = re.sub(r"[’']s$", "", text.strip())
     text = re.sub(r"\s+", " ", text)
     return text.strip(" ,.-—\"“”")
+
+
+def _seat_name(text: str) -> str:
+    """ "the Kremlin's" -> "Kremlin" """
+    text = _clean_name(text)
+    return re.sub(r"^(the|The)\s+", "", text)
 
 
 def _title_case(w: str) -> str:

@@ -425,6 +425,29 @@ class Gazetteer:
         """
         return list(self._phrases)
 
+    def by_surname(self, word: str) -> list[Entry]:
+        """Persons whose last name is ``word`` (case and accents ignored), for coreference.
+
+        A surname alone is no identity: callers need more evidence (a country or a title
+        named in the same text) before they pick one of these.
+
+        Examples
+        --------
+        >>> "sergei-lavrov" in [e.key for e in Gazetteer.default().by_surname("Lavrov")]
+        True
+        """
+        index = self.__dict__.get("_surnames")
+        if index is None:
+            index = {}
+            for e in self._entries.values():
+                if e.type == "Person":
+                    for name in (e.name, *e.aliases):
+                        parts = _fold(_normalise(name)).split()
+                        if len(parts) >= 2:
+                            index.setdefault(parts[-1], {})[e.key] = e
+            self._surnames = index
+        return list(index.get(_fold(_normalise(word)), {}).values())
+
     def __iter__(self) -> Iterator[Entry]:
         return iter(self._entries.values())
 
