@@ -99,6 +99,13 @@ def load_titles(path: str | None = None) -> tuple[frozenset[str], frozenset[str]
     return frozenset(heads), frozenset(mods)
 
 
+@lru_cache(maxsize=None)
+def load_words(name: str) -> frozenset[str]:
+    """A word list from ``kg/data/`` (one word a line, ``#`` comments)."""
+    with open(DATA / name, encoding="utf-8") as fh:
+        return frozenset(ln.strip().lower() for ln in fh if ln.strip() and not ln.startswith("#"))
+
+
 def slug(name: str) -> str:
     """A stable IRI-safe key for a name: ``slug("Wang Yi") == "wang-yi"``."""
     s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
@@ -202,8 +209,11 @@ def layout(text: str) -> tuple[str, list[Segment], str | None]:
                 segs.append(Segment(start + m.end(), end, "body"))
                 continue
         stripped = line.strip()
-        if re.match(r"^(FILE( PHOTO)?|PHOTO)\s*[-—–:]", stripped):
+        cap = re.match(r"^\s*(FILE( PHOTO)?|PHOTO)\s*[-—–:]\s*", line)
+        if cap:
             segs.append(Segment(start, end, "caption"))
+            for i in range(start, start + cap.end()):
+                parse[i] = " "
         elif len(stripped.split()) <= 20 and not re.search(r"[.!?\"”:]\s*$", stripped):
             segs.append(Segment(start, end, "headline" if not segs else "heading"))
         else:
@@ -259,6 +269,7 @@ class Extractor:
             self.nlp.add_pipe("kg_lines", before="parser" if "parser" in self.nlp.pipe_names else None)
         self.triggers = load_triggers()
         self.title_heads, self.title_mods = load_titles()
+        self.not_actor_heads = load_words("not_actors.txt")
         self._matcher = None
 
     # ---------------------------------------------------------------- public
@@ -288,7 +299,6 @@ class Extractor:
         x.memberships = self._memberships(st, x)
         x.events = self._events(st, x)
         x.times = [TimeValue(t.text, t.start, t.end, t.value, t.earliest, t.latest) for t in st.times]
-        # keep only the actors that some mention still points to
         return x
 
     # ---------------------------------------------------------------- mentions
@@ -317,6 +327,7 @@ class Extractor:
 
     def _find_mentions(self, st: _Doc) -> None:
         doc, gaz = st.doc, self.gazetteer
+        body_text = " ".join(st.article.text[sg.start:sg.end] for sg in st.segs if sg.kind in ("body", "caption"))
         cands: list[tuple[int, int, str, object, str]] = []   # (start_tok, end_tok, type, entry, kind)
         for _, s, e in self._phrase_matcher()(doc):
             span = doc[s:e]
@@ -340,12 +351,22 @@ class Extractor:
                 if s >= e:
                     continue
                 span = doc[s:e]
+                if not any(t.text[:1].isupper() for t in span):
+                    continue
                 m = gaz.lookup(span.text)
+                if m is None and self._seg_kind(st, span.start_char) in ("headline", "heading") \
+                        and span.text not in body_text:
+                    continue
                 if m is not None:
                     cands.append((s, e, m.entry.type, m, m.kind))
                 elif ent.label_ == "PERSON":
                     cands.append((s, e, "Person", None, "name"))
                 elif ent.label_ == "ORG":
+                    while e - s > 1 and doc[e - 1].lower_ in self.title_heads | self.title_mods:
+                        e -= 1          # "U.S. Navy Rear (Admiral)"
+                    if doc[e - 1].lower_ in self.not_actor_heads or e - s == 1 and doc[s].is_title \
+                            and doc[s].lower_ in self.title_heads | self.title_mods:
+                        continue
                     cands.append((s, e, "Organization", None, "name"))
                 elif ent.label_ in ("GPE", "LOC", "FAC"):
                     cands.append((s, e, "Place", None, "name"))
@@ -399,7 +420,17 @@ class Extractor:
                 best = max((n for n in full if m.text.startswith(n) or n in m.text), key=len, default=None)
                 if best:
                     m._name = best  # type: ignore[attr-defined]
-        names = sorted(full, key=len, reverse=True)
+        names = sorted(full, key=lambda n: (-len(n.split()), n))
+        # a full name that begins or ends another, longer one is that person ("Cristina
+        # Fernandez" / "Cristina Fernandez de Kirchner"; "de Guzman" / "Christian de Guzman")
+        parent: dict[str, str] = {}
+        for n in names:
+            t = _fold_name(n).split()
+            longer = {parent.get(c, c) for c in names if len(c.split()) > len(t)
+                      and (_fold_name(c).split()[:len(t)] == t or _fold_name(c).split()[-len(t):] == t)}
+            if len(longer) == 1:
+                parent[n] = longer.pop()
+        names = [n for n in names if n not in parent]
         countries = {getattr(m, "_entry").key for m in st.mentions
                      if getattr(m, "_entry", None) is not None and m._entry.type == "Country"}
 
@@ -410,12 +441,16 @@ class Extractor:
             if e is not None:
                 return e.name
             text = _clean_name(m.text)
+            if text in parent:
+                return parent[text]
             if text in full:
                 return text
             toks = text.split()
             # coreference: a short name that is the first or last word(s) of one known full name
-            cands = [n for n in names if n != text and (n.split()[-len(toks):] == toks or n.split()[:len(toks)] == toks
-                                                        or (len(toks) == 1 and toks[0] in n.split()))]
+            ftoks = _fold_name(text).split()
+            cands = [n for n in names if n != text and (_fold_name(n).split()[-len(ftoks):] == ftoks
+                                                        or _fold_name(n).split()[:len(ftoks)] == ftoks
+                                                        or (len(ftoks) == 1 and ftoks[0] in _fold_name(n).split()))]
             if len(cands) > 1:
                 before = [n for n in cands if any(fm.start < m.start for fm in full[n])]
                 cands = sorted(before or cands, key=lambda n: max((fm.start for fm in full[n] if fm.start < m.start),
@@ -431,6 +466,13 @@ class Extractor:
             if m.type == "Organization" and getattr(m, "_entry", None) is None and m.text in person_tokens:
                 m.type = "Person"
 
+        acronyms: dict[str, Mention] = {}
+        for m in st.mentions:
+            if m.type in ("Organization",) or (getattr(m, "_entry", None) is not None
+                                               and m._entry.type == "Organization"):
+                words = [w for w in re.split(r"[\s-]+", _clean_name(m.text)) if w[:1].isupper()]
+                if len(words) >= 2:
+                    acronyms.setdefault("".join(w[0] for w in words), m)
         for m in st.mentions:
             e = getattr(m, "_entry", None)
             if m.type == "Person":
@@ -455,12 +497,18 @@ class Extractor:
                 if m.text != e.name:
                     info.aliases.add(m.text)
                 m.type = e.type
-            elif e is not None and e.type == "City":
+            elif e is not None and e.type in ("City", "Place"):
                 m.key = e.key
-                m.type = "City"
-                x.places.setdefault(e.key, PlaceInfo(e.key, e.name, "City", e.country))
+                m.type = e.type
+                x.places.setdefault(e.key, PlaceInfo(e.key, e.name, e.type, e.country))
             elif m.type == "Organization":
                 name = _clean_name(m.text)
+                long_form = acronyms.get(name)
+                if long_form is not None:        # "JICA" after "Japan International Cooperation Agency"
+                    m.key = long_form.key or slug(_clean_name(long_form.text))
+                    x.actors.setdefault(m.key, ActorInfo(m.key, _clean_name(long_form.text), "Organization")
+                                        ).aliases.add(name)
+                    continue
                 m.key = slug(name)
                 x.actors.setdefault(m.key, ActorInfo(m.key, name, "Organization"))
             else:   # an unknown place
@@ -1076,6 +1124,11 @@ def _clean_name(text: str) -> str:
     text = re.sub(r"[’']s$", "", text.strip())
     text = re.sub(r"\s+", " ", text)
     return text.strip(" ,.-—\"“”")
+
+
+def _fold_name(name: str) -> str:
+    """Case- and accent-folded name for comparisons ("Erdoğan" == "Erdogan")."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
 
 
 def _seat_name(text: str) -> str:

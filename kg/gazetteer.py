@@ -50,11 +50,11 @@ from kg.errors import ExtractError
 __all__ = ["Entry", "Match", "Gazetteer", "slug", "DATA_DIR"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "gazetteer"
-DEFAULT_FILES = ("countries.tsv", "cities.tsv", "organizations.tsv", "persons.jsonl")
-TYPES = ("Country", "Organization", "Person", "City")
+DEFAULT_FILES = ("places.tsv", "countries.tsv", "cities.tsv", "organizations.tsv", "persons.jsonl")
+TYPES = ("Country", "Organization", "Person", "City", "Place")
 KINDS = ("name", "alias", "capital", "demonym", "seat", "combining")  # in order of preference
 LIST_FIELDS = ("aliases", "demonyms", "combining", "seats")
-_TYPE_BY_STEM = (("countr", "Country"), ("cit", "City"), ("org", "Organization"),
+_TYPE_BY_STEM = (("countr", "Country"), ("cit", "City"), ("place", "Place"), ("org", "Organization"),
                  ("person", "Person"), ("people", "Person"))
 
 
