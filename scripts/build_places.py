@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import pycountry
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from kg.gazetteer import DATA_DIR, DEFAULT_FILES, Gazetteer, _read_records, slug
 
@@ -43,7 +44,8 @@ def main(argv=None) -> int:
 
     def add(name: str, country_key: str | None, source: str):
         name = re.sub(r"\s+", " ", name).strip(" ,")
-        if len(name) < 4 or not country_key or name.lower() in WORDS_TO_SKIP:
+        if len(name) < 4 or not country_key or name.lower() in WORDS_TO_SKIP or "." in name \
+                or name.lower() in STOP_WORDS or len(re.sub(r"[^A-Za-z]", "", name)) < 4:
             return
         if any(w.lower() in WORDS_TO_SKIP for w in name.split()) and len(name.split()) == 1:
             return
