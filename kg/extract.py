@@ -571,7 +571,7 @@ class Extractor:
             for c in tok.children:
                 if c.dep_ == "appos":
                     out += self._actors_of(st, x, c, depth=depth + 1, as_place=as_place)
-            if not out and tok.pos_ == "PRON" and tok.lower_ in ("he", "she", "him", "her"):
+            if not out and tok.pos_ == "PRON" and tok.lower_ in ("he", "she", "him", "her", "his"):
                 out += self._pronoun(st, tok)
             if not out and tok.lower_ in GROUP_WORDS and any(c.lower_ in ("two", "both") for c in tok.children):
                 out += self._group(st, tok, GROUP_WORDS[tok.lower_])
@@ -586,6 +586,18 @@ class Extractor:
                                                                        "leadership", "diplomat", "navy", "police")):
                             out.append(cm.key)
                             break
+        if not out and m is None and tok.pos_ in ("NOUN", "PROPN") and depth <= 1:
+            for c in tok.children:
+                if c.dep_ == "poss":
+                    out += self._actors_of(st, x, c, depth=depth + 1, as_place=as_place)
+            if not out:
+                for c in tok.children:
+                    if c.dep_ == "prep" and c.lower_ == "of":
+                        for p in c.children:
+                            if p.dep_ == "pobj":
+                                out += self._actors_of(st, x, p, depth=depth + 1, as_place=as_place)
+                                for pc in p.conjuncts:
+                                    out += self._actors_of(st, x, pc, depth=depth + 2, as_place=as_place)
         # coordination: "Obama and Rouhani"
         if depth == 0:
             for c in tok.conjuncts:
@@ -675,10 +687,8 @@ class Extractor:
             # 1) "Russian President Vladimir Putin", "Russia's Foreign Minister Sergei Lavrov"
             toks, first = title_run(s - 1, sent.start)
             if toks:
-                org = org_before(first, sent.start)
-                if org is None:
-                    # "President of Russia Vladimir Putin" is rare; try "of X" inside the title
-                    pass
+                org = org_before(first, sent.start) or self._of_org(st, x, doc[e - 1]) \
+                    or self._held_title(m.key, toks, st.article.published, x)
                 add(m.key, toks, org, sent)
             # 2) appositive after: "Sergei Lavrov, Russia's Foreign Minister"
             head = doc[e - 1]
@@ -694,6 +704,33 @@ class Extractor:
                 if toks3:
                     add(m.key, toks3, org_before(first3, sent.start) or self._of_org(st, x, h), sent)
         return out
+
+    NATIONAL_OFFICES = frozenset({"president", "premier", "chancellor", "minister", "secretary", "king",
+                                  "queen", "emir", "prince", "monarch", "dictator", "leader"})
+
+    def _held_title(self, person_key: str, toks, on: dt.date | None, x: Extraction) -> str | None:
+        """The organisation of a title the text gives without one ("President Obama"), read from
+        the gazetteer's dated titles at the article's date, or the person's country for a
+        national office. None when the gazetteer does not know."""
+        words = {t.lower_ for t in toks}
+        entry = self.gazetteer.get(person_key)
+        if entry is None or entry.type != "Person":
+            return None
+        org = None
+        for title, of, _, _ in self.gazetteer.titles(person_key, on):
+            if words & set(title.lower().split()) and words & self.title_heads:
+                org = of
+                break
+        if org is None and entry.country and words & self.NATIONAL_OFFICES and on is not None \
+                and self.gazetteer.titles(person_key, on):
+            org = entry.country
+        if org is None:
+            return None
+        oe = self.gazetteer.get(org)
+        if oe is None or oe.type not in ("Country", "Organization"):
+            return None
+        x.actors.setdefault(oe.key, ActorInfo(oe.key, oe.name, oe.type, wikidata=oe.wikidata, iso=oe.iso))
+        return oe.key
 
     def _of_org(self, st: _Doc, x: Extraction, tok) -> str | None:
         for c in tok.children:
@@ -798,10 +835,11 @@ class Extractor:
         window |= {c.lower_ for c in tok.children for c in c.subtree}
         is_comm = bool(window & COMM_WORDS) or any(c.lower_ in COMM_WORDS for c in tok.lefts)
         if "needs-comm" in trig.flags and not is_comm:
-            if not (trig.lemma in ("speak", "talk") and list(self._preps(tok, "with"))):
+            # "speak with X", "his call to X", "a call between X and Y": one party named after a preposition
+            party = [p for w in ("with", "to", "between") for p in self._preps(tok, w)
+                     if st.tok_mention.get(p.i) is not None and st.tok_mention[p.i].type in ("Person", "Country")]
+            if not party or (trig.pos == "NOUN" and tok.dep_ == "pobj" and tok.head.lower_ == "to"):
                 return []
-        if trig.lemma in ("call", "conversation") and not is_comm:
-            return []
         if is_comm and code.startswith("04"):
             code = "041"
         if "needs-deal" in trig.flags and not ({c.lemma_.lower() for c in tok.subtree} & DEAL_WORDS):
@@ -812,6 +850,19 @@ class Extractor:
             return []
         if "needs-to" in trig.flags and not list(self._preps(tok, "to")):
             return []
+        if "light" in trig.flags and not (gov is not tok and gov.lemma_ in LIGHT_VERBS):
+            return []
+        if "needs-joint" in trig.flags and not any(c.lower_ in ("joint", "combined", "bilateral", "trilateral")
+                                                   for c in tok.children):
+            return []
+        if "needs-call" in trig.flags:
+            objs = [c for c in tok.children if c.dep_ == "dobj"]
+            if not objs or any(c.dep_ in ("oprd", "ccomp", "attr") for c in tok.children) or \
+                    not (is_comm or any(c.dep_ in ("xcomp", "advcl") and c.lemma_ in ("discuss", "talk", "say", "tell", "congratulate", "express", "offer")
+                                        for c in tok.children)):
+                return []
+            if not any(st.tok_mention.get(o.i) is not None and st.tok_mention[o.i].type == "Person" for o in objs):
+                return []
         if "needs-with" in trig.flags and not list(self._preps(tok, "with")):
             return []
         if trig.lemma == "call" and trig.pos == "VERB":
@@ -858,12 +909,27 @@ class Extractor:
                 for c in tok.children:
                     if c.dep_ == "dative":
                         add(self._actors_of(st, x, c if c.pos_ != "ADP" else next(iter(c.children), None)), role)
+            elif slot == "that":
+                for c in tok.children:
+                    if c.dep_ in ("acl", "ccomp", "relcl"):
+                        sj, _ = self._subject(c)
+                        if sj is not None and sj.i > tok.i:
+                            add(self._actors_of(st, x, sj), role)
             else:
                 for p in list(self._preps(tok, slot)) + (list(self._preps(gov, slot)) if gov is not tok else []):
                     if "place-obj" in trig.flags and slot == "to":
                         place_keys += self._place_or_host(st, x, p, add, role)
                     else:
                         add(self._actors_of(st, x, p), role)
+        # "Armenia and Azerbaijan accuse each other": the subjects are each other's targets
+        if any(c.dep_ in ("dobj", "pobj") and c.lower_ in ("other", "another") and
+               any(d.lower_ in ("each", "one") for d in c.children) for c in list(tok.children) +
+               [g for p in tok.children if p.dep_ == "prep" for g in p.children]):
+            s, _ = self._subject(tok)
+            if s is not None:
+                for k in self._actors_of(st, x, s):
+                    if all(p.key != k for p in parts):
+                        parts.append(Participant(k, "participant"))
         # light verbs: "held talks", "paid a visit", "imposed sanctions"
         if trig.pos == "NOUN" and gov is not tok and gov.lemma_ in LIGHT_VERBS:
             s, _ = self._subject(gov)
