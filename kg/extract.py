@@ -606,14 +606,32 @@ class Extractor:
         return list(dict.fromkeys(out))
 
     def _pronoun(self, st: _Doc, tok) -> list[str]:
+        """He/she/his: the last person named as a subject before; him/her: the last other person."""
+        doc = st.doc
         sent_start = tok.sent.start
-        best = None
+        subject_pron = tok.dep_ in ("nsubj", "nsubjpass") or tok.lower_ == "his"
+        cands = []
         for m in st.mentions:
-            s, _ = m._tok  # type: ignore[attr-defined]
-            if m.type == "Person" and s < tok.i and s >= sent_start - 80:
-                if self._seg_kind(st, m.start) in ("body", "caption"):
-                    best = m
-        return [best.key] if best is not None else []
+            s, e = m._tok  # type: ignore[attr-defined]
+            if m.type == "Person" and s < tok.i and s >= sent_start - 80 and m.key \
+                    and self._seg_kind(st, m.start) in ("body", "caption"):
+                cands.append((m, doc[e - 1].dep_ in ("nsubj", "nsubjpass")))
+        if not cands:
+            return []
+        if subject_pron:
+            subj = [m for m, is_subj in cands if is_subj]
+            return [(subj or [m for m, _ in cands])[-1].key]
+        # an object pronoun: not the clause's own subject
+        own = None
+        head = tok.head if tok.dep_ != "pobj" else tok.head.head
+        for c in head.children:
+            if c.dep_ == "nsubj" and c.i != tok.i:
+                if c.pos_ == "PRON":
+                    own = (self._pronoun(st, c) or [None])[0]
+                elif c.i in st.tok_mention:
+                    own = st.tok_mention[c.i].key
+        others = [m for m, _ in cands if m.key != own]
+        return [others[-1].key] if others else []
 
     def _group(self, st: _Doc, tok, typ: str | None) -> list[str]:
         keys: list[str] = []
@@ -779,6 +797,8 @@ class Extractor:
         """The subject of a verb, inherited through xcomp/advcl/conj chains ("planning to travel")."""
         for c in tok.children:
             if c.dep_ in ("nsubj", "csubj"):
+                if c.lower_ in ("which", "who", "that") and tok.dep_ == "relcl":
+                    return tok.head, False
                 return c, False
             if c.dep_ == "nsubjpass":
                 for a in tok.children:
@@ -787,7 +807,7 @@ class Extractor:
                             if p.dep_ == "pobj":
                                 return p, False
                 return None, True
-        if depth < 4 and tok.dep_ in ("xcomp", "advcl", "conj", "ccomp", "acl", "relcl") and tok.head is not tok:
+        if depth < 4 and tok.dep_ in ("xcomp", "advcl", "conj", "ccomp", "acl", "relcl") and tok.head.i != tok.i:
             if tok.dep_ == "relcl":
                 return tok.head, False
             if tok.dep_ == "xcomp":
@@ -850,7 +870,9 @@ class Extractor:
             return []
         if "needs-to" in trig.flags and not list(self._preps(tok, "to")):
             return []
-        if "light" in trig.flags and not (gov is not tok and gov.lemma_ in LIGHT_VERBS):
+        if "light" in trig.flags and not (gov.i != tok.i and gov.lemma_ in LIGHT_VERBS):
+            return []
+        if "needs-hands" in trig.flags and not any(c.lower_ == "hands" for c in tok.children):
             return []
         if "needs-joint" in trig.flags and not any(c.lower_ in ("joint", "combined", "bilateral", "trilateral")
                                                    for c in tok.children):
@@ -911,12 +933,13 @@ class Extractor:
                         add(self._actors_of(st, x, c if c.pos_ != "ADP" else next(iter(c.children), None)), role)
             elif slot == "that":
                 for c in tok.children:
-                    if c.dep_ in ("acl", "ccomp", "relcl"):
+                    if c.dep_ in ("acl", "ccomp", "relcl") or (trig.pos == "VERB" and c.dep_ == "xcomp"
+                                                                and c.lemma_ not in ("be",)):
                         sj, _ = self._subject(c)
                         if sj is not None and sj.i > tok.i:
                             add(self._actors_of(st, x, sj), role)
             else:
-                for p in list(self._preps(tok, slot)) + (list(self._preps(gov, slot)) if gov is not tok else []):
+                for p in list(self._preps(tok, slot)) + (list(self._preps(gov, slot)) if gov.i != tok.i else []):
                     if "place-obj" in trig.flags and slot == "to":
                         place_keys += self._place_or_host(st, x, p, add, role)
                     else:
@@ -931,7 +954,7 @@ class Extractor:
                     if all(p.key != k for p in parts):
                         parts.append(Participant(k, "participant"))
         # light verbs: "held talks", "paid a visit", "imposed sanctions"
-        if trig.pos == "NOUN" and gov is not tok and gov.lemma_ in LIGHT_VERBS:
+        if trig.pos == "NOUN" and gov.i != tok.i and gov.lemma_ in LIGHT_VERBS:
             s, _ = self._subject(gov)
             first_role = next((r for sl, r in trig.roles if sl in ("poss", "subj")), "agent")
             if gov.lemma_ == "host":
@@ -939,8 +962,14 @@ class Extractor:
             if s is not None and tok.dep_ in ("dobj", "attr"):
                 add(self._actors_of(st, x, s), first_role)
         # "during a video meeting ..., Putin invited Xi": the clause's actors took part
-        if trig.pos == "NOUN" and "sym" in trig.flags and len(parts) < 2 and tok.dep_ == "pobj":
-            verb = tok.head.head
+        if trig.pos == "NOUN" and "sym" in trig.flags and len(parts) < 2 and tok.dep_ in ("pobj", "dobj"):
+            verb = tok.head
+            while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+                verb = verb.head
+            if verb.pos_ in ("VERB", "AUX") and verb.dep_ in ("prep", "acl", "advcl", "pcomp") and verb.head.pos_ == "VERB":
+                verb = verb.head     # "following their meeting" -> the caption's main verb
+            if any(c.dep_ == "poss" and c.lower_ in ("their",) for c in tok.children):
+                parts.clear()
             if verb.pos_ in ("VERB", "AUX"):
                 s, _ = self._subject(verb)
                 if s is not None:
@@ -948,6 +977,10 @@ class Extractor:
                 for c in verb.children:
                     if c.dep_ in ("dobj", "dative"):
                         add(self._actors_of(st, x, c), "participant")
+                    elif c.dep_ == "agent":
+                        for pc in c.children:
+                            if pc.dep_ == "pobj":
+                                add(self._actors_of(st, x, pc), "participant")
                     elif c.dep_ == "prep" and c.lower_ in ("with", "to"):
                         for pc in c.children:
                             if pc.dep_ == "pobj":
@@ -979,7 +1012,7 @@ class Extractor:
             conf -= 0.05
         if seg in ("headline", "heading"):
             conf -= 0.2
-        trigger_text = f"{gov.text} {tok.text}" if gov is not tok and gov.lemma_ in LIGHT_VERBS and gov.i < tok.i \
+        trigger_text = f"{gov.text} {tok.text}" if gov.i != tok.i and gov.lemma_ in LIGHT_VERBS and gov.i < tok.i \
             else tok.text
         ev = Event(code=code, trigger=trigger_text, label="", participants=parts, sentence=sent.text,
                    start=sent.start_char, end=sent.end_char, trigger_start=tok.idx, status=status,
@@ -1021,7 +1054,7 @@ class Extractor:
         cur = gov
         for _ in range(4):
             if cur.dep_ in ("xcomp", "advcl", "acl", "ccomp", "pobj", "prep", "dobj", "compound", "nsubj", "conj") \
-                    and cur.head is not cur:
+                    and cur.head.i != cur.i:
                 if cur.dep_ == "conj":
                     cur = cur.head
                     continue
