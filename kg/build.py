@@ -24,7 +24,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from .model import Event, Extraction, Membership
 from .namespace import CAMEO, KGO, KGR, NIF, ORG, PREFIXES, PROV, SCHEMA, SEM
-from .resolve import ActorTable, resolve
+from .resolve import ActorTable, EventCluster, event_key, published_not_before, resolve, resolve_events
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 TYPES_GRAPH = KGR["graph/event-types"]
@@ -76,8 +76,9 @@ def _date_literal(value: str) -> Literal:
     return Literal(value, datatype=dtype)
 
 
-def event_key(article_id: str, e: Event) -> str:
-    return _h(article_id, e.code, e.trigger_start, sorted(p.key for p in e.participants))
+def event_iri(key: str) -> URIRef:
+    """The IRI of an event cluster (see :func:`kg.resolve.resolve_events`)."""
+    return KGR[f"event/{key}"]
 
 
 def _label(e: Event, table: ActorTable, type_label: str) -> str:
@@ -101,6 +102,12 @@ def _add_article(g: Graph, x: Extraction) -> URIRef:
         g.add((doc, SCHEMA.headline, Literal(a.title)))
     if a.published:
         g.add((doc, SCHEMA.datePublished, Literal(a.published.isoformat(), datatype=XSD.date)))
+        if a.published_inferred:
+            g.add((doc, KGO.publishedInferred, Literal(True)))
+    else:
+        bound = published_not_before(x)
+        if bound is not None:
+            g.add((doc, KGO.publishedNotBefore, Literal(bound.isoformat(), datatype=XSD.date)))
     if a.url:
         g.add((doc, SCHEMA.url, Literal(a.url, datatype=XSD.anyURI)))
     if a.source:
@@ -136,6 +143,8 @@ def _add_place(g: Graph, key: str, table: ActorTable) -> URIRef:
     if p.type == "City":
         g.add((node, RDF.type, SCHEMA.City))
     g.add((node, RDFS.label, Literal(p.name)))
+    for alias in sorted(p.aliases - {p.name}):
+        g.add((node, SKOS.altLabel, Literal(alias)))
     if p.country and p.country in table.actors:
         g.add((node, SCHEMA.containedInPlace, _add_actor(g, p.country, table)))
     return node
@@ -162,9 +171,15 @@ def _type_label(code: str) -> str:
     return str(lab) if lab is not None else f"CAMEO {code}"
 
 
-def _add_event(g: Graph, tg: Graph, x: Extraction, e: Event, table: ActorTable, doc: URIRef,
-               iris: list[URIRef], i: int) -> None:
-    ev = iris[i]
+def _add_event(g: Graph, tg: Graph, c: EventCluster, table: ActorTable, doc: URIRef, article_id: str,
+               iris: dict[tuple[str, int], URIRef]) -> None:
+    """Add a real event to one article's graph: its core triples and this article's mentions.
+
+    Every article graph of a merged event holds the same core (types, label, roles, time, place,
+    status, confidence, source count) plus its own ``prov:wasDerivedFrom`` and mentions.
+    """
+    ev = event_iri(c.key)
+    e = c.event
     g.add((ev, RDF.type, SEM.Event))
     g.add((ev, RDF.type, KGO.Event))
     g.add((ev, SEM.eventType, _add_type(tg, e.code)))
@@ -193,22 +208,29 @@ def _add_event(g: Graph, tg: Graph, x: Extraction, e: Event, table: ActorTable, 
     else:
         g.add((ev, KGO.status, KGO.Occurred))
     g.add((ev, KGO.confidence, Literal(f"{e.confidence:.2f}", datatype=XSD.decimal)))
+    g.add((ev, KGO.sourceCount, Literal(len(c.articles), datatype=XSD.nonNegativeInteger)))
     g.add((ev, PROV.wasDerivedFrom, doc))
-    if e.proposes is not None and 0 <= e.proposes < len(iris):
-        g.add((ev, KGO.proposes, iris[e.proposes]))
-    mentions = [(e.start, e.end, e.sentence)] + list(e.extra_mentions)
-    for n, (s, end, sentence) in enumerate(mentions, 1):
-        m = URIRef(f"{ev}/mention/{n}")
-        g.add((ev, KGO.mention, m))
-        g.add((m, RDF.type, KGO.Mention))
-        g.add((m, RDF.type, NIF.String))
-        g.add((m, NIF.referenceContext, doc))
-        g.add((m, NIF.anchorOf, Literal(sentence)))
-        g.add((m, NIF.beginIndex, Literal(s, datatype=XSD.nonNegativeInteger)))
-        g.add((m, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
-        if n == 1:
-            g.add((m, KGO.trigger, Literal(e.trigger)))
-        g.add((m, KGO.confidence, Literal(f"{e.confidence:.2f}", datatype=XSD.decimal)))
+    for planned in c.fulfils:
+        g.add((ev, KGO.fulfils, event_iri(planned)))
+    for mention in c.mentions:
+        if mention.article.id != article_id:
+            continue
+        me = mention.event
+        if me.proposes is not None and (article_id, me.proposes) in iris:
+            g.add((ev, KGO.proposes, iris[(article_id, me.proposes)]))
+        spans = [(me.start, me.end, me.sentence)] + list(me.extra_mentions)
+        for n, (s, end, sentence) in enumerate(spans):
+            m = URIRef(f"{ev}/mention/{_safe(article_id)}-{s}")
+            g.add((ev, KGO.mention, m))
+            g.add((m, RDF.type, KGO.Mention))
+            g.add((m, RDF.type, NIF.String))
+            g.add((m, NIF.referenceContext, doc))
+            g.add((m, NIF.anchorOf, Literal(sentence)))
+            g.add((m, NIF.beginIndex, Literal(s, datatype=XSD.nonNegativeInteger)))
+            g.add((m, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+            if n == 0:
+                g.add((m, KGO.trigger, Literal(me.trigger)))
+            g.add((m, KGO.confidence, Literal(f"{me.confidence:.2f}", datatype=XSD.decimal)))
 
 
 def _add_membership(g: Graph, x: Extraction, m: Membership, table: ActorTable, doc: URIRef) -> None:
@@ -239,18 +261,26 @@ def _add_membership(g: Graph, x: Extraction, m: Membership, table: ActorTable, d
     g.add((mention, NIF.endIndex, Literal(m.end, datatype=XSD.nonNegativeInteger)))
 
 
-def article_graph(g: Graph, types: Graph, x: Extraction, table: ActorTable, *, min_confidence: float = 0.0) -> None:
-    """Add everything one article says to ``g`` (event types go to ``types``)."""
+def _event_iris(clusters: list[EventCluster]) -> dict[tuple[str, int], URIRef]:
+    return {(m.article.id, m.index): event_iri(c.key) for c in clusters for m in c.mentions}
+
+
+def article_graph(g: Graph, types: Graph, x: Extraction, table: ActorTable, *, min_confidence: float = 0.0,
+                  clusters: list[EventCluster] | None = None,
+                  iris: dict[tuple[str, int], URIRef] | None = None) -> None:
+    """Add everything one article says to ``g`` (event types go to ``types``).
+
+    ``clusters`` are the corpus-wide events this article reports (default: its own events alone).
+    """
     doc = _add_article(g, x)
     for key in sorted({table.canonical(k) for k in x.actors}):
         if key in table.actors:
             _add_actor(g, key, table)
-    events = [e for e in x.events if e.confidence >= min_confidence]
-    iris = [KGR[f"event/{event_key(x.article.id, e)}"] for e in x.events]
-    for i, e in enumerate(x.events):
-        if e.confidence >= min_confidence:
-            _add_event(g, types, x, e, table, doc, iris, i)
-    del events
+    if clusters is None:
+        clusters = resolve_events([x], table, min_confidence=min_confidence)
+        iris = _event_iris(clusters)
+    for c in clusters:
+        _add_event(g, types, c, table, doc, x.article.id, iris or {})
     for m in x.memberships:
         if m.confidence >= min_confidence:
             _add_membership(g, x, m, table, doc)
@@ -269,9 +299,16 @@ def build_dataset(extractions: list[Extraction], *, min_confidence: float = 0.0,
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)
     types = ds.graph(TYPES_GRAPH)
+    clusters = resolve_events(extractions, table, min_confidence=min_confidence)
+    iris = _event_iris(clusters)
+    per_article: dict[str, list[EventCluster]] = {}
+    for c in clusters:
+        for doc in c.articles:
+            per_article.setdefault(doc, []).append(c)
     for x in extractions:
         g = ds.graph(KGR[f"graph/{_safe(x.article.id)}"])
-        article_graph(g, types, x, table, min_confidence=min_confidence)
+        article_graph(g, types, x, table, min_confidence=min_confidence,
+                      clusters=per_article.get(x.article.id, []), iris=iris)
     return ds
 
 
@@ -286,4 +323,4 @@ def union(ds: Dataset) -> Graph:
 
 
 __all__ = ["build_dataset", "union", "article_graph", "event_types", "actor_iri", "article_iri",
-           "ontology_dir", "BNode"]
+           "event_iri", "event_key", "ontology_dir", "BNode"]

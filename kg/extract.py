@@ -248,6 +248,8 @@ class _Doc:
     tok_mention: dict[int, Mention] = field(default_factory=dict)
     times: list = field(default_factory=list)          # TimeExpr from kg.timex
     quotes: list = field(default_factory=list)         # (start, end) of quoted passages
+    memberships: list = field(default_factory=list)    # titles found in the article
+    seen_places: list = field(default_factory=list)    # places met while reading an event's parties
     tok_time: dict[int, int] = field(default_factory=dict)
 
 
@@ -297,6 +299,7 @@ class Extractor:
         self._resolve_mentions(st, x)
         x.mentions = st.mentions
         x.memberships = self._memberships(st, x)
+        st.memberships = x.memberships
         x.events = self._events(st, x)
         x.times = [TimeValue(t.text, t.start, t.end, t.value, t.earliest, t.latest) for t in st.times]
         return x
@@ -500,7 +503,8 @@ class Extractor:
             elif e is not None and e.type in ("City", "Place"):
                 m.key = e.key
                 m.type = e.type
-                x.places.setdefault(e.key, PlaceInfo(e.key, e.name, e.type, e.country))
+                info = x.places.setdefault(e.key, PlaceInfo(e.key, e.name, e.type, e.country, set(e.aliases)))
+                info.aliases.add(_clean_name(m.text))
             elif m.type == "Organization":
                 name = _clean_name(m.text)
                 long_form = acronyms.get(name)
@@ -566,6 +570,10 @@ class Extractor:
                 k = self._metonym_actor(m, x)
                 if k:
                     out.append(k)
+                else:
+                    st.seen_places.append(m.key)
+            elif m.type in ("City", "Place"):
+                st.seen_places.append(m.key)
         else:
             # appositive names ("his counterpart, Vladimir Putin"; "diplomat, Wang Yi")
             for c in tok.children:
@@ -586,13 +594,20 @@ class Extractor:
                                                                        "leadership", "diplomat", "navy", "police")):
                             out.append(cm.key)
                             break
+        if not out and m is None and tok.lemma_.lower() in self.title_heads and tok.pos_ in ("NOUN", "PROPN"):
+            holder = self._title_holder(st, tok)
+            if holder:
+                out.append(holder)
         if not out and m is None and tok.pos_ in ("NOUN", "PROPN") and depth <= 1:
+            for c in tok.children:   # "Ukraine's Crimea region": the place Crimea, the actor Ukraine
+                if c.dep_ == "compound" and c.i in st.tok_mention and st.tok_mention[c.i].type in ("City", "Place"):
+                    st.seen_places.append(st.tok_mention[c.i].key)
             for c in tok.children:
                 if c.dep_ == "poss":
                     out += self._actors_of(st, x, c, depth=depth + 1, as_place=as_place)
             if not out:
                 for c in tok.children:
-                    if c.dep_ == "prep" and c.lower_ == "of":
+                    if c.dep_ == "prep" and c.lower_ in ("of", "from"):
                         for p in c.children:
                             if p.dep_ == "pobj":
                                 out += self._actors_of(st, x, p, depth=depth + 1, as_place=as_place)
@@ -604,6 +619,24 @@ class Extractor:
                 if c.i > tok.i:
                     out += self._actors_of(st, x, c, depth=depth + 1, as_place=as_place)
         return list(dict.fromkeys(out))
+
+    def _title_holder(self, st: _Doc, tok) -> str | None:
+        """"the Chinese president", "Turkey's foreign minister": the one person this article
+        gives that title (of that country, when one is named); None when ambiguous."""
+        country = None
+        for c in tok.children:
+            if c.dep_ in ("amod", "compound", "poss") and c.i in st.tok_mention:
+                cm = st.tok_mention[c.i]
+                if cm.type in ("Country", "Organization"):
+                    country = cm.key
+        if any(c.dep_ == "det" and c.lower_ in ("a", "an", "another") for c in tok.children):
+            return None
+        words = {tok.lemma_.lower()} | {c.lower_ for c in tok.children if c.dep_ in ("amod", "compound")
+                                        and c.lower_ in self.title_mods}
+        holders = {ms.person for ms in st.memberships
+                   if words <= set(ms.title.lower().split()) and (country is None or ms.organization == country)
+                   and ms.start <= tok.idx + 2000}
+        return holders.pop() if len(holders) == 1 else None
 
     def _pronoun(self, st: _Doc, tok) -> list[str]:
         """He/she/his: the last person named as a subject before; him/her: the last other person."""
@@ -807,6 +840,8 @@ class Extractor:
                             if p.dep_ == "pobj":
                                 return p, False
                 return None, True
+        if depth < 4 and tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.head.pos_ in ("VERB", "AUX"):
+            return self._subject(tok.head.head, depth + 1)
         if depth < 4 and tok.dep_ in ("xcomp", "advcl", "conj", "ccomp", "acl", "relcl") and tok.head.i != tok.i:
             if tok.dep_ == "relcl":
                 return tok.head, False
@@ -895,6 +930,7 @@ class Extractor:
 
         # -- participants
         parts: list[Participant] = []
+        st.seen_places = []
 
         def add(keys, role):
             for k in keys:
@@ -1002,7 +1038,8 @@ class Extractor:
                     proposed_tok = c
                     exclude = {t.i for t in c.subtree}
         time = self._time_for(st, tok, gov, exclude, status)
-        place = self._place_for(st, x, tok, gov, exclude) or (place_keys[0] if place_keys else None)
+        place = self._place_for(st, x, tok, gov, exclude) or (place_keys[0] if place_keys else None) \
+            or (st.seen_places[0] if st.seen_places else None) or self._sentence_place(st, tok, exclude)
         if time is not None and st.article.published and status == "occurred":
             lo = time.value or time.earliest
             if lo and len(lo) == 10 and lo > st.article.published.isoformat():
@@ -1103,13 +1140,19 @@ class Extractor:
                 return self._reference_time(st, sent)
             return None
         if status == "occurred":
-            return self._reference_time(st, sent, same_paragraph=True)
+            return self._reference_time(st, sent, same_paragraph=True) or \
+                self._reference_time(st, sent, previous_paragraph=True)
         return None
 
-    def _reference_time(self, st: _Doc, sent, *, same_paragraph: bool = False) -> TimeValue | None:
-        """The last resolved exact date before this sentence (in its paragraph, if asked)."""
+    def _reference_time(self, st: _Doc, sent, *, same_paragraph: bool = False,
+                        previous_paragraph: bool = False) -> TimeValue | None:
+        """The last resolved exact date before this sentence (in its paragraph, or in its
+        paragraph and the one before, if asked): the time the narrative is at."""
         text = st.article.text
-        para_start = text.rfind("\n", 0, sent.start_char) + 1 if same_paragraph else 0
+        para_start = text.rfind("\n", 0, sent.start_char) + 1 if same_paragraph or previous_paragraph else 0
+        if previous_paragraph:
+            prev_end = text[:para_start].rstrip("\n")
+            para_start = text.rfind("\n", 0, len(prev_end)) + 1 if prev_end else 0
         best = None
         for t in st.times:
             if para_start <= t.start < sent.start_char and t.value and len(t.value) == 10:
@@ -1129,6 +1172,16 @@ class Extractor:
                     if m is not None and m.type in ("City", "Place", "Country"):
                         return m.key
         return None
+
+    def _sentence_place(self, st: _Doc, tok, exclude: set[int]) -> str | None:
+        """The one place the sentence puts something "in", "at" or "near", if there is one."""
+        found = []
+        for t in tok.sent:
+            if t.dep_ == "pobj" and t.head.lower_ in ("in", "at", "near") and t.i not in exclude:
+                m = st.tok_mention.get(t.i)
+                if m is not None and m.type in ("City", "Place") and m.key not in found:
+                    found.append(m.key)
+        return found[0] if len(found) == 1 else None
 
     def _proposed(self, st: _Doc, x: Extraction, inv: Event, vtok) -> Event | None:
         """The visit or meeting an invitation proposes: a planned event of its own."""

@@ -128,6 +128,7 @@ class PlaceInfo:
     name: str
     type: str                  # City | Place
     country: str | None = None
+    aliases: set[str] = field(default_factory=set)
 
 
 @dataclass
