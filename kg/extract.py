@@ -53,6 +53,9 @@ AID_WORDS = {"aid", "help", "assistance", "loan", "support", "grant", "money", "
              "funding", "fund", "investment", "credit"}
 NEG_SUBJECTS = {"nobody", "no", "none", "neither", "nothing"}
 HEDGES = {"could", "might", "may"}
+# CAMEO roots the fallback verb lexicon may code on its own (where verbs rarely mislead);
+# cooperation, consultation and force need the curated triggers' roles and flags.
+LEXICON_FAMILIES = {"02", "10", "11", "12", "13", "16", "17"}
 GROUP_WORDS = {"leaders": "Person", "presidents": "Person", "ministers": "Person", "sides": None,
                "countries": "Country", "nations": "Country", "governments": "Country"}
 
@@ -87,6 +90,24 @@ def load_triggers(path: str | None = None) -> dict[tuple[str, str], list[Trigger
         trig = Trigger(r["lemma"].strip(), r["pos"].strip(), r["code"].strip(), roles,
                        frozenset((r.get("flags") or "").split()))
         out.setdefault((trig.lemma.split()[0], trig.pos), []).append(trig)
+    return out
+
+
+@lru_cache(maxsize=None)
+def load_cameo_verbs(path: str | None = None) -> dict[str, Trigger]:
+    """The fallback verb lexicon (``kg/data/cameo_verbs.tsv``, from PETRARCH2's CAMEO
+    dictionary) as triggers with generic roles: subject acts, object is the target."""
+    generic = load_words("generic_verbs.txt")
+    out = {}
+    for r in _rows(Path(path) if path else DATA / "cameo_verbs.tsv"):
+        lemma, code = r["lemma"].strip(), r["code"].strip()
+        if lemma in generic or code[:2] not in LEXICON_FAMILIES:
+            continue
+        sym = code[:2] in ("04", "05", "06")
+        role = "participant" if sym else "target"
+        out[lemma] = Trigger(lemma, "VERB", code, (("subj", "participant" if sym else "agent"), ("obj", role),
+                                                    ("with", role), ("against", "target"), ("on", "target")),
+                             frozenset({"sym", "lexicon"} if sym else {"lexicon"}))
     return out
 
 
@@ -270,6 +291,7 @@ class Extractor:
         if "kg_lines" not in self.nlp.pipe_names:
             self.nlp.add_pipe("kg_lines", before="parser" if "parser" in self.nlp.pipe_names else None)
         self.triggers = load_triggers()
+        self.cameo_verbs = load_cameo_verbs()
         self.title_heads, self.title_mods = load_titles()
         self.not_actor_heads = load_words("not_actors.txt")
         self._matcher = None
@@ -824,6 +846,8 @@ class Extractor:
             if "plural" in t.flags and tok.tag_ not in ("NNS", "NNPS"):
                 continue
             return t
+        if pos == "VERB" and not cands and tok.pos_ == "VERB":
+            return self.cameo_verbs.get(lemma)
         return None
 
     def _subject(self, tok, depth: int = 0):
@@ -1045,6 +1069,8 @@ class Extractor:
             if lo and len(lo) == 10 and lo > st.article.published.isoformat():
                 status = "planned"
         conf = 0.85 if len(parts) >= 2 else 0.7
+        if "lexicon" in trig.flags:
+            conf -= 0.15
         if trig.pos == "NOUN":
             conf -= 0.05
         if seg in ("headline", "heading"):
