@@ -101,7 +101,7 @@ def load_cameo_verbs(path: str | None = None) -> dict[str, Trigger]:
     out = {}
     for r in _rows(Path(path) if path else DATA / "cameo_verbs.tsv"):
         lemma, code = r["lemma"].strip(), r["code"].strip()
-        if lemma in generic or code[:2] not in LEXICON_FAMILIES:
+        if lemma in generic or lemma in LIGHT_VERBS or code[:2] not in LEXICON_FAMILIES:
             continue
         sym = code[:2] in ("04", "05", "06")
         role = "participant" if sym else "target"
@@ -116,8 +116,17 @@ def load_titles(path: str | None = None) -> tuple[frozenset[str], frozenset[str]
     """Read the title words (``kg/data/titles.tsv``): (head words, modifier words)."""
     heads, mods = set(), set()
     for r in _rows(Path(path) if path else DATA / "titles.tsv"):
-        (heads if r["kind"].strip() == "head" else mods).add(r["word"].strip().lower())
+        kind = r["kind"].strip()
+        if kind in ("head", "modifier"):
+            (heads if kind == "head" else mods).add(r["word"].strip().lower())
     return frozenset(heads), frozenset(mods)
+
+
+@lru_cache(maxsize=None)
+def load_professions(path: str | None = None) -> frozenset[str]:
+    """Words that describe a person but name no office ("journalist", "expert")."""
+    return frozenset(r["word"].strip().lower() for r in _rows(Path(path) if path else DATA / "titles.tsv")
+                     if r["kind"].strip() == "profession")
 
 
 @lru_cache(maxsize=None)
@@ -293,6 +302,7 @@ class Extractor:
         self.triggers = load_triggers()
         self.cameo_verbs = load_cameo_verbs()
         self.title_heads, self.title_mods = load_titles()
+        self.professions = load_professions()
         self.not_actor_heads = load_words("not_actors.txt")
         self._matcher = None
 
@@ -369,7 +379,8 @@ class Extractor:
                 s, e = ent.start, ent.end
                 # drop leading determiners, titles and trailing possessives
                 while s < e and (doc[s].lower_ in ("the", "a", "an") or doc[s].lower_.rstrip(".") in PERSON_PREFIXES
-                                 or (ent.label_ == "PERSON" and doc[s].lower_ in self.title_heads | self.title_mods)):
+                                 or (ent.label_ == "PERSON" and doc[s].lower_ in
+                                     self.title_heads | self.title_mods | self.professions)):
                     s += 1
                 while e > s and doc[e - 1].text in ("'s", "’s", "'", "’", "-", "—"):
                     e -= 1
@@ -395,6 +406,35 @@ class Extractor:
                     cands.append((s, e, "Organization", None, "name"))
                 elif ent.label_ in ("GPE", "LOC", "FAC"):
                     cands.append((s, e, "Place", None, "name"))
+        # names after a title ("President Ana Soto"): a person even when spaCy missed it
+        titles = self.title_heads | self.title_mods
+        for tok in doc:
+            if tok.lower_ in self.title_heads and tok.i + 1 < len(doc):
+                s = e = tok.i + 1
+                while e < len(doc) and e - s < 4 and doc[e].pos_ == "PROPN" and doc[e].is_title \
+                        and doc[e].lower_ not in titles and gaz.lookup(doc[e].text) is None:
+                    e += 1
+                if e - s >= 2 and not any(c[0] < e and s < c[1] for c in cands if c[2] != "Person"):
+                    cands.append((s, e, "Person", None, "name"))
+        # a known given name and a capitalised word or two: a person ("Ana Soto met ...")
+        given = gaz.given_names()
+        for tok in doc:
+            if tok.is_title and tok.pos_ == "PROPN" and tok.lower_ in given and tok.i + 1 < len(doc):
+                e = tok.i + 1
+                while e < len(doc) and e - tok.i < 4 and doc[e].is_title and doc[e].pos_ == "PROPN" \
+                        and doc[e].lower_ not in titles and gaz.lookup(doc[e].text) is None:
+                    e += 1
+                if e - tok.i >= 2 and not any(c[0] < e and tok.i < c[1] for c in cands):
+                    cands.append((tok.i, e, "Person", None, "name"))
+        # a person name extends over the capitalised words before it ("Ana" + "Gomez")
+        for i, c in enumerate(cands):
+            if c[2] == "Person" and c[3] is None:
+                s = c[0]
+                while s > 0 and doc[s - 1].pos_ == "PROPN" and doc[s - 1].is_title and doc[s - 1].dep_ == "compound" \
+                        and doc[s - 1].lower_ in given and gaz.lookup(doc[s - 1].text) is None \
+                        and self._seg_kind(st, doc[s - 1].idx) == self._seg_kind(st, doc[c[0]].idx):
+                    s -= 1
+                cands[i] = (s, *c[1:])
         # longest first, gazetteer before spaCy on ties; no overlaps
         cands.sort(key=lambda c: (-(c[1] - c[0]), c[3] is None, c[0]))
         taken: set[int] = set()
@@ -404,6 +444,17 @@ class Extractor:
                 continue
             taken.update(range(c[0], c[1]))
             chosen.append(c)
+        known = {}
+        for s, e, typ, m, kind in chosen:
+            if typ == "Person" and e - s >= 2:
+                for t in (doc[s], doc[e - 1]):
+                    known.setdefault(t.text, 0)
+        for tok in doc:
+            if tok.i not in taken and tok.text in known and tok.is_title and tok.pos_ in ("PROPN", "NOUN") \
+                    and tok.lower_ not in titles and not (tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN"
+                                                          and doc[tok.i + 1].i not in taken):
+                chosen.append((tok.i, tok.i + 1, "Person", None, "name"))
+                taken.add(tok.i)
         chosen.sort()
         for s, e, typ, m, kind in chosen:
             span = doc[s:e]
@@ -428,6 +479,8 @@ class Extractor:
     def _resolve_mentions(self, st: _Doc, x: Extraction) -> None:
         """Give every mention an actor or place key; persons by name coreference."""
         gaz = self.gazetteer
+        countries = {getattr(m, "_entry").key for m in st.mentions
+                     if getattr(m, "_entry", None) is not None and m._entry.type == "Country"}
         persons = [m for m in st.mentions if m.type == "Person"]
         # full names: gazetteer persons and multi-token names seen in the body
         full: dict[str, list[Mention]] = {}
@@ -456,8 +509,6 @@ class Extractor:
             if len(longer) == 1:
                 parent[n] = longer.pop()
         names = [n for n in names if n not in parent]
-        countries = {getattr(m, "_entry").key for m in st.mentions
-                     if getattr(m, "_entry", None) is not None and m._entry.type == "Country"}
 
         def name_of(m: Mention) -> str:
             if getattr(m, "_name", None):
@@ -482,13 +533,19 @@ class Extractor:
                                                                   default=-1), reverse=True)[:1]
             if cands:
                 return cands[0]
-            known = self._known_person(text, countries, st.article.published)
+            s0 = m._tok[0]  # type: ignore[attr-defined]
+            title_words = set()
+            while s0 > 0 and st.doc[s0 - 1].lower_ in self.title_heads | self.title_mods:
+                s0 -= 1
+                title_words.add(st.doc[s0].lower_)
+            known = self._known_person(text, countries, st.article.published, title_words)
             return known.name if known is not None else text
 
-        # mentions spaCy typed as organisations but that name a known person ("Wang")
+        # mentions spaCy typed as organisations but that name a known person ("Wang", "Lavrov")
         person_tokens = {t for n in full for t in n.split()}
         for m in st.mentions:
-            if m.type == "Organization" and getattr(m, "_entry", None) is None and m.text in person_tokens:
+            if m.type == "Organization" and getattr(m, "_entry", None) is None and len(m.text.split()) == 1 and \
+                    (m.text in person_tokens or self._known_person(m.text, countries, st.article.published)):
                 m.type = "Person"
 
         acronyms: dict[str, Mention] = {}
@@ -549,7 +606,8 @@ class Extractor:
                 if ce is not None:
                     x.places.setdefault(ce.key, PlaceInfo(ce.key, ce.name, "Country"))
 
-    def _known_person(self, name: str, countries: set[str], published: dt.date | None):
+    def _known_person(self, name: str, countries: set[str], published: dt.date | None,
+                      title_words: set[str] = frozenset()):
         """The one gazetteer person a lone surname can be, given the countries the text names.
 
         Evidence needed: the person's country is named in the article and, when the
@@ -559,10 +617,13 @@ class Extractor:
         if len(name.split()) != 1 or not name[:1].isupper():
             return None
         fits = []
+        heads = title_words & self.title_heads
         for e in self.gazetteer.by_surname(name):
-            if e.country not in countries:
+            held = self.gazetteer.titles(e.key, published) if published is not None else []
+            if published is not None and not held:
                 continue
-            if published is not None and not self.gazetteer.titles(e.key, published):
+            titled = bool(heads) and any(heads & set(t[0].lower().split()) for t in held)
+            if e.country not in countries and not titled:
                 continue
             fits.append(e)
         return fits[0] if len(fits) == 1 else None
@@ -601,6 +662,10 @@ class Extractor:
             for c in tok.children:
                 if c.dep_ == "appos":
                     out += self._actors_of(st, x, c, depth=depth + 1, as_place=as_place)
+            if not out and tok.lemma_.lower() in self.title_heads and tok.pos_ in ("NOUN", "PROPN"):
+                holder = self._title_holder(st, tok)     # "the Chilean president"
+                if holder:
+                    out.append(holder)
             if not out and tok.pos_ == "PRON" and tok.lower_ in ("he", "she", "him", "her", "his"):
                 out += self._pronoun(st, tok)
             if not out and tok.lower_ in GROUP_WORDS and any(c.lower_ in ("two", "both") for c in tok.children):
@@ -616,10 +681,6 @@ class Extractor:
                                                                        "leadership", "diplomat", "navy", "police")):
                             out.append(cm.key)
                             break
-        if not out and m is None and tok.lemma_.lower() in self.title_heads and tok.pos_ in ("NOUN", "PROPN"):
-            holder = self._title_holder(st, tok)
-            if holder:
-                out.append(holder)
         if not out and m is None and tok.pos_ in ("NOUN", "PROPN") and depth <= 1:
             for c in tok.children:   # "Ukraine's Crimea region": the place Crimea, the actor Ukraine
                 if c.dep_ == "compound" and c.i in st.tok_mention and st.tok_mention[c.i].type in ("City", "Place"):

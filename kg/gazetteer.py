@@ -448,6 +448,26 @@ class Gazetteer:
             self._surnames = index
         return list(index.get(_fold(_normalise(word)), {}).values())
 
+    def given_names(self) -> frozenset[str]:
+        """First names that at least two persons of the gazetteer carry ("Ana", "Luis"), folded.
+
+        Examples
+        --------
+        >>> "sergei" in Gazetteer.default().given_names()
+        True
+        """
+        names = self.__dict__.get("_given")
+        if names is None:
+            counts: dict[str, int] = {}
+            for e in self._entries.values():
+                if e.type == "Person":
+                    parts = _fold(_normalise(e.name)).split()
+                    if len(parts) >= 2 and len(parts[0]) >= 3 and parts[0].isalpha():
+                        counts[parts[0]] = counts.get(parts[0], 0) + 1
+            names = frozenset(n for n, c in counts.items() if c >= 2)
+            self._given = names
+        return names
+
     def __iter__(self) -> Iterator[Entry]:
         return iter(self._entries.values())
 
