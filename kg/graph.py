@@ -8,7 +8,7 @@ so these functions work on any graph that follows the profile, including hand-wr
 one node per actor and per event (keyed by IRI), and one edge ``event -> actor`` per
 participation, keyed and attributed by the actor's role in the event. The questions
 (:func:`neighbors`, :func:`path`, :func:`timeline`, :func:`central`) are plain functions
-that take that graph first.
+that take that graph first; :func:`plot_timeline` draws a timeline with matplotlib.
 
 Examples
 --------
@@ -47,6 +47,7 @@ __all__ = [
     "load",
     "neighbors",
     "path",
+    "plot_timeline",
     "timeline",
     "to_networkx",
 ]
@@ -678,6 +679,131 @@ def timeline(G, actor, *, since=None, until=None, families=None) -> list[dict]:
             "sources": list(attrs.get("sources", ())),
         })
     return rows
+
+
+#: The most counterparts a timeline plot gives a row of their own; the rest share one.
+PLOT_MAX_ROWS = 30
+_MARKERS = "os^Dv<>pP*Xhd"
+
+
+def plot_timeline(G, actor, path, *, rows=None) -> dict:
+    """Draw an actor's events on a time axis to a PNG or SVG file (by the file's suffix).
+
+    One row per counterpart (the most frequent :data:`PLOT_MAX_ROWS`; the others share a row,
+    events without one sit on "(no counterpart)"); colour and marker by event family, with
+    the view's colours (``kg/data/view/style.json``); hollow markers for planned events; a
+    line for an event known only to a range of days. Undated events are drawn in a strip on
+    the right. ``rows`` are the rows of :func:`timeline` (computed when not given, so the
+    plot can follow the same filters). Returns ``{"path", "events", "dated", "undated",
+    "counterparts"}``. Uses matplotlib's Agg canvas (no display, no global pyplot state).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> G = to_networkx(load("tests/data/graph-small.ttl"))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     info = plot_timeline(G, "Vladimir Putin", os.path.join(tmp, "putin.svg"))
+    >>> info["events"], info["undated"], info["counterparts"]
+    (5, 0, 4)
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    target = Path(path)
+    fmt = target.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise GraphError(f"cannot draw to {str(target)!r}; expected a file ending in .png or .svg")
+    a = find_actor(G, actor)
+    if rows is None:
+        rows = timeline(G, a)
+    style = json.loads((Path(__file__).parent / "data" / "view" / "style.json")
+                       .read_text(encoding="utf-8"))["families"]
+
+    # rows of the plot: counterparts, most events first
+    count = Counter(c["label"] or c["id"] for r in rows for c in r["counterparts"])
+    names = [n for n, _ in sorted(count.items(), key=lambda t: (-t[1], t[0]))]
+    shown = names[:PLOT_MAX_ROWS]
+    others = f"({len(names) - len(shown)} others)" if len(names) > len(shown) else None
+    lanes = shown + ([others] if others else [])
+    if any(not r["counterparts"] for r in rows):
+        lanes.append("(no counterpart)")
+    y_of = {name: i for i, name in enumerate(lanes)}
+
+    def lanes_of(row):
+        if not row["counterparts"]:
+            return ["(no counterpart)"]
+        found = {c["label"] or c["id"] for c in row["counterparts"]}
+        return sorted({n if n in shown else others for n in found}, key=y_of.get)
+
+    families = sorted({r["family"] or OTHER_FAMILY for r in rows},
+                      key=lambda f: list(style).index(f) if f in style else len(style))
+    look = {f: (style.get(f, style["other"])["color"], _MARKERS[i % len(_MARKERS)])
+            for i, f in enumerate(families)}
+
+    height = 1.6 + 0.32 * max(len(lanes), 3)
+    fig = Figure(figsize=(11, height), dpi=100)
+    FigureCanvasAgg(fig)
+    grid = fig.add_gridspec(1, 2, width_ratios=(6, 1), wspace=0.04)
+    ax, strip = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
+    dated = undated = 0
+    for row in rows:
+        colour, marker = look[row["family"] or OTHER_FAMILY]
+        face = "white" if row["status"] == "planned" else colour
+        start, end = _span({"date": row.get("date") if row.get("date") and "/" not in row["date"]
+                            else None, "earliest": row.get("earliest"), "latest": row.get("latest")})
+        for name in lanes_of(row):
+            y = y_of[name]
+            if start is None:
+                jitter = ((undated * 37) % 11 - 5) / 20
+                strip.scatter([jitter], [y], c=[face], edgecolors=[colour], marker=marker, s=55,
+                              linewidths=1.4, zorder=3)
+                continue
+            x0 = date2num(datetime.date.fromisoformat(start))
+            x1 = date2num(datetime.date.fromisoformat(end))
+            if x1 > x0:
+                ax.plot([x0, x1], [y, y], color=colour, linewidth=3, alpha=0.5,
+                        solid_capstyle="butt", zorder=2)
+            ax.scatter([(x0 + x1) / 2], [y], c=[face], edgecolors=[colour], marker=marker, s=55,
+                       linewidths=1.4, zorder=3)
+        if start is None:
+            undated += 1
+        else:
+            dated += 1
+
+    label = G.nodes[a].get("label") or a
+    ax.set_title(f"{label}: {len(rows)} event{'s' if len(rows) != 1 else ''} "
+                 f"({dated} dated, {undated} undated)", loc="left", fontsize=11)
+    for axis in (ax, strip):
+        axis.set_ylim(len(lanes) - 0.5 if lanes else 0.5, -0.5)
+        axis.grid(True, axis="y", color="#eeeeee", zorder=0)
+    ax.set_yticks(range(len(lanes)), lanes, fontsize=9)
+    strip.set_yticks(range(len(lanes)), [""] * len(lanes))
+    strip.set_xlim(-0.6, 0.6)
+    strip.set_xticks([0], ["undated"])
+    strip.tick_params(axis="y", length=0)
+    if dated:
+        locator = AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        ax.margins(x=0.05)
+    else:
+        ax.set_xticks([])
+        ax.text(0.5, 0.5, "no dated events" if rows else "no events", transform=ax.transAxes,
+                ha="center", va="center", color="#777777")
+    handles = [Line2D([], [], linestyle="", marker=look[f][1], markersize=7, color=look[f][0],
+                      label=style.get(f, style["other"])["legend"]) for f in families]
+    if any(r["status"] == "planned" for r in rows):
+        handles.append(Line2D([], [], linestyle="", marker="o", markersize=7, color="#555555",
+                              markerfacecolor="white", label="planned (hollow)"))
+    if handles:
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=4,
+                   fontsize=8, frameon=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(target, format=fmt, bbox_inches="tight")
+    return {"path": str(target), "events": len(rows), "dated": dated, "undated": undated,
+            "counterparts": len(names)}
 
 
 def central(G, *, by: str = "degree", top: int | None = 10) -> list[dict]:

@@ -542,9 +542,18 @@ _APP_JS = """
       nodes: new vis.DataSet(view.nodes),
       edges: new vis.DataSet(view.edges)
     }, options(view));
+    // state.drawn / state.stable tell tests and benchmarks when the network is on screen
+    state.drawn = false;
+    state.stable = !view.physics;
+    network.once("afterDrawing", function () {
+      state.drawn = true;
+      state.drawnAt = performance.now();
+    });
     if (view.physics) {
       network.once("stabilizationIterationsDone", function () {
         network.setOptions({ physics: { enabled: false } });
+        state.stable = true;
+        state.stableAt = performance.now();
       });
     }
     state.view = name;

@@ -422,3 +422,44 @@ def test_graph_central_values(G):
 def test_graph_central_bad_options(G, options, message):
     with pytest.raises(GraphError, match=message):
         central(G, **options)
+
+
+# --------------------------------------------------------------------------- timeline plot
+
+
+@pytest.mark.parametrize("suffix, magic", [("png", b"\x89PNG\r\n\x1a\n"), ("svg", b"<?xml")])
+def test_graph_plot_timeline_writes_png_and_svg(G, tmp_path, suffix, magic):
+    from kg.graph import plot_timeline
+    target = tmp_path / "sub" / f"putin.{suffix}"
+    info = plot_timeline(G, "Putin", target)
+    data = target.read_bytes()
+    assert data.startswith(magic) and len(data) > 10_000
+    assert info == {"path": str(target), "events": 5, "dated": 5, "undated": 0, "counterparts": 4}
+    if suffix == "svg":
+        text = data.decode("utf-8")
+        for label in ("Xi Jinping", "Kim Jong Un", "undated", "consult (04)"):
+            assert label in text
+
+
+def test_graph_plot_timeline_undated_strip_and_filters(G, tmp_path):
+    from kg.graph import plot_timeline
+    rows = timeline(G, "China", families=["disapprove", "cooperate", "intent"])
+    info = plot_timeline(G, "China", tmp_path / "china.svg", rows=rows)
+    assert info["events"] == len(rows) and info["undated"] == 1 and info["dated"] == len(rows) - 1
+
+
+def test_graph_plot_timeline_no_events_and_bad_suffix(tmp_path):
+    from kg.graph import plot_timeline
+    H = nx.MultiDiGraph()
+    H.add_node("a", kind="actor", label="Alone", aliases=[], actor_type=None, titles=[])
+    info = plot_timeline(H, "Alone", tmp_path / "alone.png")
+    assert info["events"] == 0 and (tmp_path / "alone.png").stat().st_size > 1000
+    with pytest.raises(GraphError, match="expected a file ending in .png or .svg"):
+        plot_timeline(H, "Alone", tmp_path / "alone.pdf")
+
+
+def test_graph_cli_timeline_plot(tmp_path, capsys):
+    from kg.cli import main
+    target = tmp_path / "xi.png"
+    assert main(["graph", "timeline", "Xi", "--graph", str(SMALL), "--plot", str(target)]) == 0
+    assert target.stat().st_size > 10_000 and "Vladimir Putin" in capsys.readouterr().out
