@@ -94,14 +94,15 @@ def load_triggers(path: str | None = None) -> dict[tuple[str, str], list[Trigger
 
 
 @lru_cache(maxsize=None)
-def load_cameo_verbs(path: str | None = None) -> dict[str, Trigger]:
+def load_cameo_verbs(path: str | None = None, *, all_families: bool = False) -> dict[str, Trigger]:
     """The fallback verb lexicon (``kg/data/cameo_verbs.tsv``, from PETRARCH2's CAMEO
-    dictionary) as triggers with generic roles: subject acts, object is the target."""
+    dictionary) as triggers with generic roles: subject acts, object is the target.
+    Only the families in ``LEXICON_FAMILIES`` unless ``all_families``."""
     generic = load_words("generic_verbs.txt")
     out = {}
     for r in _rows(Path(path) if path else DATA / "cameo_verbs.tsv"):
         lemma, code = r["lemma"].strip(), r["code"].strip()
-        if lemma in generic or lemma in LIGHT_VERBS or code[:2] not in LEXICON_FAMILIES:
+        if lemma in generic or lemma in LIGHT_VERBS or (code[:2] not in LEXICON_FAMILIES and not all_families):
             continue
         sym = code[:2] in ("04", "05", "06")
         role = "participant" if sym else "target"
@@ -301,6 +302,8 @@ class Extractor:
             self.nlp.add_pipe("kg_lines", before="parser" if "parser" in self.nlp.pipe_names else None)
         self.triggers = load_triggers()
         self.cameo_verbs = load_cameo_verbs()
+        self.hostile_verbs = frozenset(v for v, t in load_cameo_verbs(all_families=True).items()
+                                       if t.code[:2] in ("11", "12", "13", "14", "15", "16", "17", "18", "19", "20"))
         self.title_heads, self.title_mods = load_titles()
         self.professions = load_professions()
         self.not_actor_heads = load_words("not_actors.txt")
@@ -930,6 +933,9 @@ class Extractor:
         if depth < 4 and tok.dep_ in ("xcomp", "advcl", "conj", "ccomp", "acl", "relcl") and tok.head.i != tok.i:
             if tok.dep_ == "relcl":
                 return tok.head, False
+            if tok.dep_ == "acl" and tok.head.dep_ in ("dobj", "attr") and tok.tag_ == "VBG":
+                # "LifeNews aired a program alleging ...": the one who aired it alleges
+                return self._subject(tok.head.head, depth + 1)
             if tok.dep_ == "xcomp":
                 # "invited Xi to visit": the object of the governing verb is the subject
                 for c in tok.head.children:
@@ -1331,10 +1337,30 @@ class Extractor:
         for c in tok.children:
             if c.dep_ in ("dobj", "dative") and tok.lemma_ == "tell":
                 targets += self._actors_of(st, x, c)
-        parts = [Participant(k, "speaker") for k in keys] + [Participant(k, "target") for k in targets if k not in keys]
+        code = "010"
+        # "X said Y should/must ...": a demand or appeal of the speaker to Y
+        for c in tok.children:
+            if c.dep_ == "ccomp" and any(a.dep_ == "aux" and a.lower_ in ("should", "must", "ought") for a in c.children):
+                sj, _ = self._subject(c)
+                demanded = [k for k in (self._actors_of(st, x, sj) if sj is not None else []) if k not in keys]
+                if demanded:
+                    targets = demanded + targets
+                    code = "100"
+            elif c.dep_ == "ccomp" and code == "010" and not any(a.dep_ == "neg" for a in c.children):
+                # "X said Moscow sabotaged the talks": reporting another actor's hostile act accuses it
+                inner = self._trigger(c)
+                if inner is not None and inner.code[:2] in ("11", "12", "13", "14", "16", "17", "18", "19", "20") \
+                        or c.lemma_ in self.hostile_verbs:
+                    sj, _ = self._subject(c)
+                    accused = [k for k in (self._actors_of(st, x, sj) if sj is not None else []) if k not in keys]
+                    if accused:
+                        targets = accused + targets
+                        code = "112"
+        parts = [Participant(k, "speaker" if code == "010" else "agent") for k in keys] + \
+            [Participant(k, "target") for k in dict.fromkeys(targets) if k not in keys]
         sent = tok.sent
         time = self._time_for(st, tok, tok, set(), "occurred")
-        ev = Event(code="010", trigger=tok.text, label="", participants=parts, sentence=sent.text,
+        ev = Event(code=code, trigger=tok.text, label="", participants=parts, sentence=sent.text,
                    start=sent.start_char, end=sent.end_char, trigger_start=tok.idx, time=time,
                    confidence=0.6, quote=quote)
         ev._seg = self._seg_kind(st, tok.idx)  # type: ignore[attr-defined]

@@ -203,3 +203,15 @@ def test_extract_quote_spans():
     text = 'He said "we will go" and left.\n\nShe said “no”.'
     spans = [text[a:b] for a, b in quote_spans(text)]
     assert spans == ['"we will go"', "“no”"]
+
+
+def test_extract_statement_that_another_actor_must_act_is_a_demand(ex):
+    _, _, events = run(ex, "Ana Soto said Peru must release the prisoners.")
+    code, _, parts, _ = one(events, "10")
+    assert "Peru" in parts
+
+
+def test_extract_statement_reporting_a_hostile_act_is_an_accusation(ex):
+    _, _, events = run(ex, "Russia hosted talks in May. Chile said Moscow sabotaged the talks.")
+    code, _, parts, _ = one(events, "112")
+    assert parts == ["Chile", "Russia"]
