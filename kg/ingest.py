@@ -500,14 +500,14 @@ def _records(path: Path, text: str) -> Iterator[tuple[int | None, object]]:
                 try:
                     yield i, json.loads(line, strict=False)
                 except json.JSONDecodeError as exc:
-                    yield i, IngestError(f"malformed JSON line: {exc.msg} at column {exc.colno}")
+                    yield i, IngestError(f"malformed JSON line: {_json_error(exc)}")
                 except (ValueError, RecursionError) as exc:
                     yield i, IngestError(f"malformed JSON line: {_json_problem(exc)}")
     else:
         try:
             obj = json.loads(text, strict=False)
         except json.JSONDecodeError as exc:
-            yield exc.lineno, IngestError(f"malformed JSON: {exc.msg} at column {exc.colno}")
+            yield exc.lineno, IngestError(f"malformed JSON: {_json_error(exc)}")
             return
         except (ValueError, RecursionError) as exc:
             yield None, IngestError(f"malformed JSON: {_json_problem(exc)}")
@@ -517,6 +517,11 @@ def _records(path: Path, text: str) -> Iterator[tuple[int | None, object]]:
                 yield i + 1, o
         else:
             yield None, obj
+
+
+def _json_error(exc: json.JSONDecodeError) -> str:
+    msg = exc.msg[:-3] if exc.msg.endswith(" at") else exc.msg     # "Unterminated string starting at"
+    return f"{msg} at column {exc.colno}"
 
 
 def _json_problem(exc: Exception) -> str:
