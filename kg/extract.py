@@ -341,19 +341,16 @@ class Extractor:
 
     # ---------------------------------------------------------------- mentions
     def _phrase_matcher(self):
+        """A PhraseMatcher (on LOWER) over every gazetteer surface form; built once, in batch."""
         if self._matcher is None:
             from spacy.matcher import PhraseMatcher
             m = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-            seen = set()
-            surfaces = sorted({s for s, _ in self.gazetteer.phrases()})
-            docs = []
-            for s in surfaces:
-                if s.lower() in seen or len(s) < 2:
-                    continue
-                seen.add(s.lower())
-                docs.append(self.nlp.make_doc(s))
-            for i in range(0, len(docs), 1000):
-                m.add("GAZ", docs[i:i + 1000])
+            by_lower = {}
+            for surface, _ in self.gazetteer.phrases():
+                if len(surface) >= 2:
+                    by_lower.setdefault(surface.lower(), surface)
+            surfaces = [by_lower[k] for k in sorted(by_lower)]
+            m.add("GAZ", list(self.nlp.tokenizer.pipe(surfaces, batch_size=1000)))
             self._matcher = m
         return self._matcher
 
