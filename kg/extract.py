@@ -731,12 +731,18 @@ class Extractor:
             s, e = m._tok  # type: ignore[attr-defined]
             if m.type == "Person" and s < tok.i and s >= sent_start - 80 and m.key \
                     and self._seg_kind(st, m.start) in ("body", "caption"):
-                cands.append((m, doc[e - 1].dep_ in ("nsubj", "nsubjpass")))
+                head = doc[e - 1]
+                is_subj = head.dep_ in ("nsubj", "nsubjpass") or (
+                    head.dep_ == "appos" and head.head.dep_ in ("nsubj", "nsubjpass"))
+                cands.append((m, is_subj, s >= sent_start))
         if not cands:
             return []
         if subject_pron:
-            subj = [m for m, is_subj in cands if is_subj]
-            return [(subj or [m for m, _ in cands])[-1].key]
+            # the subject of this sentence first ("Biden extended ... when he spoke"), then earlier subjects
+            for pool in ([m for m, subj, same in cands if subj and same], [m for m, subj, _ in cands if subj],
+                         [m for m, _, _ in cands]):
+                if pool:
+                    return [pool[-1].key]
         # an object pronoun: not the clause's own subject
         own = None
         head = tok.head if tok.dep_ != "pobj" else tok.head.head
@@ -746,7 +752,7 @@ class Extractor:
                     own = (self._pronoun(st, c) or [None])[0]
                 elif c.i in st.tok_mention:
                     own = st.tok_mention[c.i].key
-        others = [m for m, _ in cands if m.key != own]
+        others = [m for m, _, _ in cands if m.key != own]
         return [others[-1].key] if others else []
 
     def _group(self, st: _Doc, tok, typ: str | None) -> list[str]:
@@ -926,6 +932,10 @@ class Extractor:
                                 return p, False
                 return None, True
         if depth < 4 and tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.head.pos_ in ("VERB", "AUX"):
+            if tok.head.lower_ in ("of", "for"):     # "blame Pakistan for supporting ...": Pakistan supports
+                obj = next((c for c in tok.head.head.children if c.dep_ == "dobj"), None)
+                if obj is not None:
+                    return obj, False
             return self._subject(tok.head.head, depth + 1)
         if depth < 4 and tok.dep_ in ("xcomp", "advcl", "conj", "ccomp", "acl", "relcl") and tok.head.i != tok.i:
             if tok.dep_ == "relcl":
@@ -1059,7 +1069,9 @@ class Extractor:
                 for c in tok.children:
                     if c.dep_ in ("acl", "ccomp", "relcl") or (trig.pos == "VERB" and c.dep_ == "xcomp"
                                                                 and c.lemma_ not in ("be",)):
-                        sj, _ = self._subject(c)
+                        sj, passive = self._subject(c)
+                        if sj is None and passive:       # "demanded that Gulen be extradited"
+                            sj = next((g for g in c.children if g.dep_ == "nsubjpass"), None)
                         if sj is not None and sj.i > tok.i:
                             add(self._actors_of(st, x, sj), role)
             else:
@@ -1141,11 +1153,18 @@ class Extractor:
             conf -= 0.2
         trigger_text = f"{gov.text} {tok.text}" if gov.i != tok.i and gov.lemma_ in LIGHT_VERBS and gov.i < tok.i \
             else tok.text
-        ev = Event(code=code, trigger=trigger_text, label="", participants=parts, sentence=sent.text,
-                   start=sent.start_char, end=sent.end_char, trigger_start=tok.idx, status=status,
-                   time=time, place=place, confidence=round(conf, 2))
-        ev._seg = seg  # type: ignore[attr-defined]
-        out = [ev]
+        # "Afghanistan and Bangladesh blame Pakistan": each blames, one event per agent
+        agents = [p for p in parts if p.role == "agent"]
+        groups = [[a] + [p for p in parts if p.role != "agent"] for a in agents] \
+            if len(agents) > 1 and len(parts) > len(agents) and "sym" not in trig.flags else [parts]
+        out = []
+        for group in groups:
+            ev = Event(code=code, trigger=trigger_text, label="", participants=group, sentence=sent.text,
+                       start=sent.start_char, end=sent.end_char, trigger_start=tok.idx, status=status,
+                       time=time, place=place, confidence=round(conf, 2))
+            ev._seg = seg  # type: ignore[attr-defined]
+            out.append(ev)
+        ev = out[0]
         if proposed_tok is not None:
             prop = self._proposed(st, x, ev, proposed_tok)
             if prop is not None:
