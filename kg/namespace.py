@@ -96,6 +96,8 @@ class KGO(DefinedNamespace):
     startDate: URIRef  # membership start (gazetteer)
     endDate: URIRef  # membership end (gazetteer)
     sourceCount: URIRef  # number of articles reporting an event
+    publishedInferred: URIRef  # an article's datePublished was read from its content
+    publishedNotBefore: URIRef  # lower bound of an undated article's publication
 
 
 class SEM(DefinedNamespace):
