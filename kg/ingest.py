@@ -91,7 +91,7 @@ def text_id(text: str) -> str:
 def id_key(article_id: str) -> str:
     """The form of an id that article IRIs are made from; two ids with the same key clash.
 
-    Mirrors ``kg.build._safe``: ASCII outside ``[A-Za-z0-9._~-]`` is %-escaped, anything else
+    Mirrors ``kg.rdf._safe``: ASCII outside ``[A-Za-z0-9._~-]`` is %-escaped, anything else
     becomes ``-``, so ``"café"`` and ``"cafè"`` name the same IRI.
 
     >>> id_key("a b/é")

@@ -40,15 +40,28 @@ class BuildResult:
 
 def extract_articles(articles: Iterable[Article], *, model: str | None = None, jobs: int = 1,
                      on_done: Callable[[Extraction | Skipped], None] | None = None,
-                     skipped: list[Skipped] | None = None) -> list[Extraction]:
-    """Run extraction over articles; an article that fails is recorded in ``skipped``."""
-    from .extract import Extractor
-    ex = Extractor(model)
+                     skipped: list[Skipped] | None = None, dask=None) -> list[Extraction]:
+    """Run extraction over articles; an article that fails is recorded in ``skipped``.
+
+    ``jobs > 1`` extracts in that many worker processes, ``dask`` (a ``Client`` or a scheduler
+    address) on a Dask cluster; both stream the articles in small chunks (:mod:`kg.distributed`).
+    """
     out: list[Extraction] = []
     skipped = skipped if skipped is not None else []
     batch = list(articles)
+    from .distributed import CHUNK, extract_dask, extract_parallel
+    if dask is not None or (jobs > 1 and len(batch) > CHUNK):
+        stream = extract_dask(batch, dask, model=model) if dask is not None else \
+            extract_parallel(batch, model=model, jobs=jobs)
+        for x in stream:
+            (skipped if isinstance(x, Skipped) else out).append(x)
+            if on_done:
+                on_done(x)
+        return out
+    from .extract import Extractor
+    ex = Extractor(model)
     try:
-        for x in ex.extract_many(batch, n_process=max(1, jobs)):
+        for x in ex.extract_many(batch):
             out.append(x)
             if on_done:
                 on_done(x)
@@ -63,7 +76,8 @@ def extract_articles(articles: Iterable[Article], *, model: str | None = None, j
                 if on_done:
                     on_done(x)
             except Exception as exc:  # noqa: BLE001 - reported, never fatal
-                s = Skipped(art.path or art.id, f"extraction failed: {type(exc).__name__}: {exc}")
+                from .ingest import one_line
+                s = Skipped(art.path or art.id, one_line(f"extraction failed: {type(exc).__name__}: {exc}"))
                 skipped.append(s)
                 if on_done:
                     on_done(s)
@@ -72,12 +86,14 @@ def extract_articles(articles: Iterable[Article], *, model: str | None = None, j
 
 def build(paths: Iterable[str | os.PathLike] = ("seeds",), out: str | os.PathLike | None = "exports", *,
           model: str | None = None, jobs: int = 1, min_confidence: float = 0.0, validate: bool = True,
-          view: bool = True, progress: bool = False) -> BuildResult:
+          view: bool = True, progress: bool = False, clean: bool = False, dask=None) -> BuildResult:
     """Build the knowledge graph of the articles under ``paths``; write exports to ``out``.
 
-    ``out=None`` builds in memory only. Returns a :class:`BuildResult`.
+    ``out=None`` builds in memory only. Returns a :class:`BuildResult`. Extractions are cached
+    in ``<out>/.cache/`` (see :mod:`kg.cache`): only new or changed articles are extracted, and
+    the graph is always rebuilt from the current articles. ``clean=True`` ignores the cache.
     """
-    from .build import build_dataset, union
+    from .rdf import build_dataset, union
     from .ingest import read
     from .resolve import resolve
 
@@ -94,10 +110,35 @@ def build(paths: Iterable[str | os.PathLike] = ("seeds",), out: str | os.PathLik
 
     def done(item):
         if isinstance(item, Skipped):
+            from .ingest import one_line
+            item.reason = one_line(item.reason)      # one line in the report and on stderr
             print(f"skipped {item}", file=sys.stderr)
         bar.step(isinstance(item, Skipped))
 
-    extractions = extract_articles(articles, model=model, jobs=jobs, on_done=done, skipped=skipped)
+    # cache: extract only the articles not extracted before by this pipeline version
+    from .resolve import infer_published
+    for art in articles:
+        infer_published(art)
+    cache = None
+    if out is not None:
+        from .cache import ExtractionCache
+        cache = ExtractionCache(Path(out) / ".cache", model=model)
+    cached: list[Extraction] = []
+    todo: list[Article] = []
+    for art in articles:
+        hit = cache.get(art) if cache is not None and not clean else None
+        if hit is not None:
+            cached.append(hit)
+            bar.step()
+        else:
+            todo.append(art)
+    extractions = extract_articles(todo, model=model, jobs=jobs, on_done=done, skipped=skipped,
+                                   dask=dask) if todo else []
+    if cache is not None:
+        for x in extractions:
+            cache.put(x)
+        cache.prune()
+    extractions = cached + extractions
     bar.close()
     t1 = time.perf_counter()
     table, merges = resolve(extractions)
@@ -109,6 +150,9 @@ def build(paths: Iterable[str | os.PathLike] = ("seeds",), out: str | os.PathLik
         "skipped": [{"path": s.path, "line": s.line, "reason": s.reason} for s in skipped],
         "counts": _counts(g),
         "merges": [{"from": a, "to": b, "why": why} for a, b, why in merges],
+        "kept_apart": [{"key": k, "candidates": c, "why": why} for k, c, why in table.kept_apart],
+        "cache": {"hits": len(cached), "misses": len(todo), "clean": clean,
+                  "dir": ".cache" if cache is not None else None},   # relative to out: no absolute paths
         "seconds": {"extract": round(t1 - t0, 2), "build": round(t2 - t1, 2)},
     }
     if validate:
@@ -134,24 +178,33 @@ def _counts(g: Graph) -> dict:
 
 
 def write_exports(result: BuildResult, out: Path, *, view: bool = True) -> dict:
-    """Write every export and the build report into ``out`` (each file atomically)."""
-    from .export import write_atomic, write_graph
+    """Write every export and the build report into ``out``, all or nothing.
+
+    Every file is first written to a hidden temporary beside it; only when all are written are
+    they renamed into place, so a build killed at any moment before (SIGKILL, Ctrl-C) leaves the
+    previous exports byte for byte intact. Temporaries of killed builds are removed here.
+    """
+    from .export import StagedFiles, remove_stale_temporaries, write_graph
     sizes = {}
     out.mkdir(parents=True, exist_ok=True)
-    for name in EXPORTS:
-        target = result.dataset if name.endswith(".trig") else result.graph
-        sizes[name] = write_graph(target, out / name)
-    if view:
-        try:
-            from .graph import to_networkx
-            from .view import render
-            stats = render(to_networkx(result.graph), out / "graph.html", title="kg")
-            sizes["graph.html"] = stats.get("bytes", (out / "graph.html").stat().st_size)
-        except Exception as exc:  # noqa: BLE001 - the view never costs the graph
-            result.report["view_error"] = f"{type(exc).__name__}: {exc}"
-    result.report["exports"] = sizes
-    data = json.dumps(result.report, indent=2, sort_keys=True, default=str) + "\n"
-    write_atomic(out / "report.json", data.encode("utf-8"))
+    remove_stale_temporaries(out)
+    with StagedFiles() as staged:
+        for name in EXPORTS:
+            target = result.dataset if name.endswith(".trig") else result.graph
+            sizes[name] = write_graph(target, out / name, staged=staged)
+        if view:
+            try:
+                from .graph import to_networkx
+                from .view import render
+                html = staged.path_for(out / "graph.html")
+                stats = render(to_networkx(result.graph), html, title="kg")
+                sizes["graph.html"] = stats.get("bytes", html.stat().st_size)
+            except Exception as exc:  # noqa: BLE001 - the view never costs the graph
+                staged.forget(out / "graph.html")
+                result.report["view_error"] = f"{type(exc).__name__}: {exc}"
+        result.report["exports"] = sizes
+        data = json.dumps(result.report, indent=2, sort_keys=True, default=str) + "\n"
+        staged.write(out / "report.json", data.encode("utf-8"))
     return sizes
 
 

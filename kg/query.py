@@ -2,7 +2,9 @@
 
 Named queries live as ``ontology/queries/*.rq``; a query's parameters are ``VALUES ?x { ... }``
 lines that :func:`sparql` fills in. Our prefixes are predeclared. Queries never reach the
-network: ``SERVICE`` is refused unless ``allow_service=True``.
+network: ``SERVICE``, and ``FROM`` graphs that would be loaded from a URL, are refused unless
+``allow_service=True``; SPARQL Update (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``...) is not
+accepted at all.
 
 Examples
 --------
@@ -29,7 +31,7 @@ from .errors import QueryError
 
 
 def queries_dir() -> Path:
-    from .build import ontology_dir
+    from .rdf import ontology_dir
     return ontology_dir() / "queries"
 
 
@@ -99,10 +101,34 @@ def sparql(graph: Graph, query: str, *, params: dict[str, str] | None = None,
     if not allow_service and _has_service(prepared.algebra):
         raise QueryError("SERVICE is refused: queries over kg exports never reach the network "
                          "(pass --allow-service to opt in)")
+    if not allow_service:
+        _refuse_loading(graph, prepared.algebra)
     try:
-        return graph.query(prepared)
+        result = graph.query(prepared)
+        if result.type == "SELECT":
+            result.bindings       # evaluate now, so that errors surface here as QueryError
+        return result
     except Exception as exc:  # noqa: BLE001
-        raise QueryError(f"query failed: {exc}") from None
+        raise QueryError(f"query failed: {' '.join(str(exc).split())}") from None
+
+
+def _refuse_loading(graph: Graph, algebra) -> None:
+    """Refuse ``FROM``/``FROM NAMED`` graphs that rdflib would load from a URL or a file.
+
+    Over a dataset, rdflib fetches a ``FROM`` graph it does not hold; over a plain graph it
+    ignores the clause.
+    """
+    from rdflib import Dataset
+    from rdflib.graph import ConjunctiveGraph
+    clauses = algebra.get("datasetClause") if hasattr(algebra, "get") else None
+    if not clauses or not isinstance(graph, (Dataset, ConjunctiveGraph)):
+        return
+    held = {c.identifier for c in (graph.graphs() if isinstance(graph, Dataset) else graph.contexts())}
+    for clause in clauses:
+        iri = dict.get(clause, "default") or dict.get(clause, "named")
+        if iri is not None and iri not in held:
+            raise QueryError(f"FROM <{iri}> is refused: it names no graph of the data, and graphs "
+                             "are never loaded from elsewhere (pass --allow-service to opt in)")
 
 
 def format_result(result: Result, fmt: str = "table") -> str:

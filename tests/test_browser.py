@@ -198,11 +198,9 @@ def test_browser_xss_label_stays_text(browser, tmp_path, mode):
 
 @pytest.fixture(scope="module")
 def seed_graph(tmp_path_factory):
-    # kg.pipeline.build is what kg.build calls; the attribute kg.build itself is replaced by the
-    # submodule kg/build.py as soon as anything imports that module (kg.query does)
-    from kg.pipeline import build
+    import kg
     out = tmp_path_factory.mktemp("seed-exports")
-    build([ROOT / "seeds"], out=out, validate=False)
+    kg.build([ROOT / "seeds"], out=out, validate=False)
     return out
 
 

@@ -73,7 +73,7 @@ def test_properties_parse_text_reads_or_says_why(text):
 @FEW
 @given(ident=st.text(min_size=1, max_size=40))
 def test_properties_id_key_is_the_article_iri(ident):
-    from kg.build import _safe, article_iri
+    from kg.rdf import _safe, article_iri
     assert id_key(ident) == _safe(ident)
     assert str(article_iri(ident)).endswith("/article/" + id_key(ident))
 

@@ -7,7 +7,7 @@ import random
 import pytest
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from kg.build import build_dataset, union
+from kg.rdf import build_dataset, union
 from kg.export import serialize
 from kg.model import ActorInfo, Article, Event, Extraction, Membership, Participant, TimeValue
 from kg.namespace import KGO, PROV

@@ -338,7 +338,7 @@ def test_robustness_every_export_parses_back_to_the_same_graph(tmp_path):
                               "ends with a quote\"", "'''", '"""', "\u2028\u2029\x7f", "😀" * 1000]):
         extra.add((s, URIRef(f"https://w3id.org/kg-news/id/test/p{i}"), Literal(text)))
     extra.add((s, URIRef("https://w3id.org/kg-news/id/test/lang"), Literal("Grüße\n", lang="de")))
-    from kg.build import union
+    from kg.rdf import union
     res.graph = union(res.dataset)
     from kg.pipeline import write_exports
     write_exports(res, tmp_path / "out", view=False)

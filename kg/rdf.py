@@ -8,7 +8,7 @@ and the project's own terms (``kgo:``); see ``ontology/MODEL.md``.
 Examples
 --------
 >>> from kg.model import Article, Extraction
->>> from kg.build import build_dataset
+>>> from kg.rdf import build_dataset
 >>> ds = build_dataset([Extraction(Article(id="a1", text="Nothing happened."))])
 >>> len(list(ds.graphs())) >= 2
 True
