@@ -1112,7 +1112,10 @@ class Extractor:
                     add(self._actors_of(st, x, s), "participant")
                 for c in verb.children:
                     if c.dep_ in ("dobj", "dative"):
-                        add(self._actors_of(st, x, c), "participant")
+                        # "told Cavusoglu during the call": a person spoken to took part;
+                        # "criticized North Korea in the call": the one criticised did not
+                        add([k for k in self._actors_of(st, x, c) if k in x.actors and x.actors[k].type == "Person"],
+                            "participant")
                     elif c.dep_ == "agent":
                         for pc in c.children:
                             if pc.dep_ == "pobj":
@@ -1232,6 +1235,8 @@ class Extractor:
                 span = st.doc.char_span(t.start, t.end, alignment_mode="expand")
                 if span is None or any(s.i in exclude for s in span):
                     continue
+                if self._modifies_other_noun(span, tok):
+                    continue   # "the 1994 bombing", "in office since June 30": the time of something else
                 in_sent.append((ti, t, span))
         if in_sent:
             def score(item):
@@ -1252,6 +1257,20 @@ class Extractor:
             return self._reference_time(st, sent, same_paragraph=True) or \
                 self._reference_time(st, sent, previous_paragraph=True)
         return None
+
+    @staticmethod
+    def _modifies_other_noun(span, tok) -> bool:
+        """Whether a time expression qualifies a noun other than the trigger."""
+        root = span.root
+        if root.dep_ in ("compound", "nummod", "amod", "poss", "nmod"):
+            attach = root.head
+        elif root.dep_ == "pobj" and root.head.dep_ == "prep":
+            attach = root.head.head
+        else:
+            return False
+        return attach.pos_ in ("NOUN", "PROPN") and attach.i != tok.i and not any(
+            t.i == tok.i for t in attach.ancestors if t.pos_ in ("NOUN", "PROPN")) and attach.i not in \
+            {c.i for c in tok.children}
 
     def _reference_time(self, st: _Doc, sent, *, same_paragraph: bool = False,
                         previous_paragraph: bool = False) -> TimeValue | None:

@@ -413,7 +413,15 @@ def _rel_range(mod: str, unit: str, p: dt.date, tense: str | None) -> _Norm:
         return _Norm(earliest=sat, latest=sun, relative=True)
     if unit == "month":
         y, mo = _add_months(p.year, p.month, step)
+        if mod in ("earlier this", "later this"):    # the part of the month before / after publication
+            first = dt.date(y, mo, 1)
+            last = dt.date(y + mo // 12, mo % 12 + 1, 1) - dt.timedelta(days=1)
+            return _Norm(earliest=first if mod == "earlier this" else p,
+                         latest=p if mod == "earlier this" else last, relative=True)
         return _Norm(value=_iso_month(y, mo), relative=True)
+    if mod in ("earlier this", "later this"):
+        return _Norm(earliest=dt.date(p.year, 1, 1) if mod == "earlier this" else p,
+                     latest=p if mod == "earlier this" else dt.date(p.year, 12, 31), relative=True)
     return _Norm(value=f"{p.year + step:04d}", relative=True)
 
 

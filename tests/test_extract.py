@@ -215,3 +215,9 @@ def test_extract_statement_reporting_a_hostile_act_is_an_accusation(ex):
     _, _, events = run(ex, "Russia hosted talks in May. Chile said Moscow sabotaged the talks.")
     code, _, parts, _ = one(events, "112")
     assert parts == ["Chile", "Russia"]
+
+
+def test_extract_time_of_a_modified_noun_is_not_the_event_time(ex):
+    _, _, events = run(ex, "Chile accused Peru of planning the 1994 bombing.")
+    code, _, _, e = one(events, "112")
+    assert e.time is None

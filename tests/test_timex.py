@@ -216,3 +216,10 @@ def test_timex_any_text_never_raises_and_offsets_are_in_range(text, published):
         assert 0 <= t.start < t.end <= len(text)
         assert text[t.start:t.end] == t.text
         t.to_json()
+
+
+def test_timex_earlier_this_month_runs_to_publication():
+    import datetime as _dt
+    from kg.timex import find_times as _ft
+    [t] = _ft("The report came out earlier this month.", _dt.date(2017, 3, 27))
+    assert (t.earliest, t.latest) == ("2017-03-01", "2017-03-27")
