@@ -64,6 +64,8 @@ def test_timex_next_week_is_monday_to_sunday():
     ("this past week", "2023-02-13", "2023-02-19"),
     ("last weekend", "2023-02-18", "2023-02-19"),
     ("three weeks ago", "2023-01-30", "2023-02-05"),
+    ("earlier this month", "2023-02-01", "2023-02-22"),
+    ("later this month", "2023-02-22", "2023-02-28"),
 ])
 def test_timex_week_ranges(expr, earliest, latest):
     t = resolve(expr, WED)
@@ -73,7 +75,6 @@ def test_timex_week_ranges(expr, earliest, latest):
 @pytest.mark.parametrize("expr, value", [
     ("last month", "2023-01"),
     ("next month", "2023-03"),
-    ("earlier this month", "2023-02"),
     ("this year", "2023"),
     ("last year", "2022"),
     ("next year", "2024"),
