@@ -1306,10 +1306,12 @@ class Extractor:
         found = []
         for t in tok.sent:
             if t.dep_ == "pobj" and t.head.lower_ in ("in", "at", "near") and t.i not in exclude:
-                m = st.tok_mention.get(t.i)
-                if m is not None and m.type in ("City", "Place") and m.key not in found:
-                    found.append(m.key)
-        return found[0] if len(found) == 1 else None
+                # "in New Delhi", "near the Calibogazi border post", "in Hatay province"
+                for c in [t] + [c for c in t.children if c.dep_ in ("compound", "amod")]:
+                    m = st.tok_mention.get(c.i)
+                    if m is not None and m.type in ("City", "Place") and m.key not in found:
+                        found.append(m.key)
+        return found[0] if found else None
 
     def _proposed(self, st: _Doc, x: Extraction, inv: Event, vtok) -> Event | None:
         """The visit or meeting an invitation proposes: a planned event of its own."""
