@@ -42,7 +42,7 @@ PLAN_WORDS = {"plan", "intend", "expect", "hope", "want", "seek", "aim", "prepar
               "eager", "keen", "willing", "go"}
 PLAN_MODIFIERS = {"planned", "upcoming", "proposed", "future", "scheduled", "possible",
                   "potential", "forthcoming", "expected", "next", "anticipated", "prospective"}
-LIGHT_VERBS = {"hold", "have", "conduct", "make", "pay", "give", "launch", "impose", "announce",
+LIGHT_VERBS = {"reiterate", "renew", "repeat", "hold", "have", "conduct", "make", "pay", "give", "launch", "impose", "announce",
                "begin", "start", "continue", "host", "attend", "carry", "stage", "reach", "extend",
                "receive", "express", "voice", "issue", "level", "resume", "open", "wrap", "end",
                "complete", "accept", "take", "slap", "provide", "grant", "approve", "lift", "add"}
@@ -405,7 +405,8 @@ class Extractor:
                         continue
                     cands.append((s, e, "Organization", None, "name"))
                 elif ent.label_ in ("GPE", "LOC", "FAC"):
-                    cands.append((s, e, "Place", None, "name"))
+                    cut = next((i for i in range(s + 1, e) if doc[i].lower_ in ("in", "near", "outside")), e)
+                    cands.append((s, cut, "Place", None, "name"))   # "Great Hall of the People (in Beijing)"
         # names after a title ("President Ana Soto"): a person even when spaCy missed it
         titles = self.title_heads | self.title_mods
         for tok in doc:
@@ -668,6 +669,13 @@ class Extractor:
                     out.append(holder)
             if not out and tok.pos_ == "PRON" and tok.lower_ in ("he", "she", "him", "her", "his"):
                 out += self._pronoun(st, tok)
+            if not out and tok.lower_ in ("its", "their") and tok.dep_ == "poss" and depth == 0:
+                # "Gazprom has reiterated its threat": the one whose threat it is, the clause's subject
+                verb = tok.head.head
+                if verb.pos_ in ("VERB", "AUX") and tok.head.dep_ in ("dobj", "attr", "nsubj"):
+                    sj, _ = self._subject(verb)
+                    if sj is not None and sj.i != tok.head.i:
+                        out += self._actors_of(st, x, sj, depth=depth + 1, as_place=as_place)
             if not out and tok.lower_ in GROUP_WORDS and any(c.lower_ in ("two", "both") for c in tok.children):
                 out += self._group(st, tok, GROUP_WORDS[tok.lower_])
             if not out and tok.pos_ in ("NOUN", "PROPN"):
@@ -690,7 +698,12 @@ class Extractor:
                     out += self._actors_of(st, x, c, depth=depth + 1, as_place=as_place)
             if not out:
                 for c in tok.children:
-                    if c.dep_ == "prep" and c.lower_ in ("of", "from"):
+                    if c.dep_ == "prep" and c.lower_ in ("of", "from", "as") or \
+                            (c.dep_ == "acl" and c.tag_ == "VBN"):   # "positions controlled by fighters from X"
+                        if c.dep_ == "acl":
+                            c = next((a for a in c.children if a.dep_ == "agent"), None)
+                            if c is None:
+                                continue
                         for p in c.children:
                             if p.dep_ == "pobj":
                                 out += self._actors_of(st, x, p, depth=depth + 1, as_place=as_place)
@@ -1107,7 +1120,9 @@ class Extractor:
             if any(c.dep_ == "poss" and c.lower_ in ("their",) for c in tok.children):
                 parts.clear()
             if verb.pos_ in ("VERB", "AUX"):
-                s, _ = self._subject(verb)
+                s, passive = self._subject(verb)
+                if s is None and passive:    # "Duterte is shown the way by Abe after their meeting"
+                    s = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
                 if s is not None:
                     add(self._actors_of(st, x, s), "participant")
                 for c in verb.children:
@@ -1116,6 +1131,9 @@ class Extractor:
                         # "criticized North Korea in the call": the one criticised did not
                         add([k for k in self._actors_of(st, x, c) if k in x.actors and x.actors[k].type == "Person"],
                             "participant")
+                        for pc in self._preps(c, "by"):      # "is shown the way by Abe" (parsed under "way")
+                            add([k for k in self._actors_of(st, x, pc) if x.actors.get(k) and
+                                 x.actors[k].type == "Person"], "participant")
                     elif c.dep_ == "agent":
                         for pc in c.children:
                             if pc.dep_ == "pobj":

@@ -221,3 +221,19 @@ def test_extract_time_of_a_modified_noun_is_not_the_event_time(ex):
     _, _, events = run(ex, "Chile accused Peru of planning the 1994 bombing.")
     code, _, _, e = one(events, "112")
     assert e.time is None
+
+
+def test_extract_caption_passive_and_their_meeting(ex):
+    text = "FILE - Ana Soto, left, is shown the way by Luis Vega after their meeting in Lima."
+    _, _, events = run(ex, text)
+    assert one(events, "04")[2] == ["Ana Soto", "Luis Vega"]
+
+
+def test_extract_its_on_an_event_noun_is_the_clause_subject(ex):
+    _, _, events = run(ex, "Chile has reiterated its threat against Peru.")
+    assert one(events, "13")[2] == ["Chile", "Peru"]
+
+
+def test_extract_place_name_cut_before_in(ex):
+    x, _, _ = run(ex, "Ana Soto met Luis Vega at the Great Hall of the People in Beijing.")
+    assert any(p.name == "Great Hall of the People" for p in x.places.values())
