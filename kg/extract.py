@@ -56,6 +56,8 @@ HEDGES = {"could", "might", "may"}
 # CAMEO roots the fallback verb lexicon may code on its own (where verbs rarely mislead);
 # cooperation, consultation and force need the curated triggers' roles and flags.
 LEXICON_FAMILIES = {"02", "10", "11", "12", "13", "16", "17"}
+NAME_PARTICLES = {"al", "el", "bin", "ibn", "bint", "abu", "de", "da", "di", "del", "della", "van", "von",
+                  "der", "den", "la", "le", "du", "dos", "das", "ben", "ould", "y"}
 GROUP_WORDS = {"leaders": "Person", "presidents": "Person", "ministers": "Person", "sides": None,
                "countries": "Country", "nations": "Country", "governments": "Country"}
 
@@ -407,24 +409,36 @@ class Extractor:
                 elif ent.label_ in ("GPE", "LOC", "FAC"):
                     cut = next((i for i in range(s + 1, e) if doc[i].lower_ in ("in", "near", "outside")), e)
                     cands.append((s, cut, "Place", None, "name"))   # "Great Hall of the People (in Beijing)"
-        # names after a title ("President Ana Soto"): a person even when spaCy missed it
+        # names after a title ("President Ana Soto", "Minister Adel al-Jubeir"): a person even
+        # when spaCy missed it
         titles = self.title_heads | self.title_mods
+
+        def name_end(s: int) -> int:
+            e = s
+            while e < len(doc) and e - s < 6:
+                t = doc[e]
+                if t.is_title and t.pos_ in ("PROPN", "NOUN") and t.lower_ not in titles and gaz.lookup(t.text) is None:
+                    e += 1
+                elif e > s and (t.lower_ in NAME_PARTICLES or t.text == "-") and e + 1 < len(doc) \
+                        and doc[e + 1].is_title:
+                    e += 1
+                else:
+                    break
+            while e > s and (doc[e - 1].lower_ in NAME_PARTICLES or doc[e - 1].text == "-"):
+                e -= 1
+            return e
+
         for tok in doc:
             if tok.lower_ in self.title_heads and tok.i + 1 < len(doc):
-                s = e = tok.i + 1
-                while e < len(doc) and e - s < 4 and doc[e].pos_ == "PROPN" and doc[e].is_title \
-                        and doc[e].lower_ not in titles and gaz.lookup(doc[e].text) is None:
-                    e += 1
+                s = tok.i + 1
+                e = name_end(s)
                 if e - s >= 2 and not any(c[0] < e and s < c[1] for c in cands if c[2] != "Person"):
                     cands.append((s, e, "Person", None, "name"))
         # a known given name and a capitalised word or two: a person ("Ana Soto met ...")
         given = gaz.given_names()
         for tok in doc:
             if tok.is_title and tok.pos_ == "PROPN" and tok.lower_ in given and tok.i + 1 < len(doc):
-                e = tok.i + 1
-                while e < len(doc) and e - tok.i < 4 and doc[e].is_title and doc[e].pos_ == "PROPN" \
-                        and doc[e].lower_ not in titles and gaz.lookup(doc[e].text) is None:
-                    e += 1
+                e = name_end(tok.i + 1)
                 if e - tok.i >= 2 and not any(c[0] < e and tok.i < c[1] for c in cands):
                     cands.append((tok.i, e, "Person", None, "name"))
         # a person name extends over the capitalised words before it ("Ana" + "Gomez")
@@ -899,7 +913,7 @@ class Extractor:
         doc = st.doc
         events: list[Event] = []
         for tok in doc:
-            trig = self._trigger(tok)
+            trig = self._trigger(tok, caption=self._seg_kind(st, tok.idx) == "caption")
             if trig is None:
                 if tok.pos_ == "VERB" and tok.lemma_ in STATEMENT_VERBS:
                     ev = self._statement(st, x, tok)
@@ -910,8 +924,11 @@ class Extractor:
             events.extend(made)
         return _dedup(events)
 
-    def _trigger(self, tok) -> Trigger | None:
+    def _trigger(self, tok, *, caption: bool = False) -> Trigger | None:
         pos = "VERB" if tok.pos_ in ("VERB", "AUX") else "NOUN" if tok.pos_ in ("NOUN", "PROPN") else None
+        if caption and tok.tag_ == "VBZ" or caption and pos == "NOUN" and tok.lower_.endswith("s") and \
+                (tok.lemma_.lower(), "VERB") in self.triggers and (tok.lemma_.lower(), "NOUN") not in self.triggers:
+            pos = "VERB"         # "X, right, greets Y": captions defeat the tagger
         if pos is None:
             return None
         lemma = tok.lemma_.lower()
@@ -1142,6 +1159,11 @@ class Extractor:
                         for pc in c.children:
                             if pc.dep_ == "pobj":
                                 add(self._actors_of(st, x, pc), "participant")
+        if seg == "caption" and len(parts) < 2 and (code.startswith("04") or code.startswith("05")):
+            # a photo caption shows the people it names: they are the parties ("X, right, greets Y")
+            for m in st.mentions:
+                if m.type == "Person" and sent.start_char <= m.start < sent.end_char and m.key:
+                    add([m.key], "participant")
         if not parts:
             return []
         if len(parts) < 2 and "solo" not in trig.flags and code not in ("039",):

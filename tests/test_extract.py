@@ -237,3 +237,16 @@ def test_extract_its_on_an_event_noun_is_the_clause_subject(ex):
 def test_extract_place_name_cut_before_in(ex):
     x, _, _ = run(ex, "Ana Soto met Luis Vega at the Great Hall of the People in Beijing.")
     assert any(p.name == "Great Hall of the People" for p in x.places.values())
+
+
+def test_extract_name_with_particle_after_title(ex):
+    x, _, _ = run(ex, "Saudi Arabia's Foreign Minister Adel al-Jubeir arrived.")
+    assert "Adel al-Jubeir" in {a.name for a in x.actors.values()}
+
+
+def test_extract_photo_caption_parties_are_the_people_pictured(ex):
+    text = ("Talks went on all week.\n\n"
+            "FILE - Chile's President Ana Soto, right, greets Peru's President Luis Vega before a meeting in Lima, Oct. 15, 2015.")
+    _, _, events = run(ex, text)
+    code, _, parts, e = one(events, "04")
+    assert parts == ["Ana Soto", "Luis Vega"] and e.time.value == "2015-10-15"
