@@ -242,7 +242,17 @@ def layout(text: str) -> tuple[str, list[Segment], str | None]:
                 segs.append(Segment(start + m.end(), end, "body"))
                 continue
         stripped = line.strip()
-        cap = re.match(r"^\s*(FILE( PHOTO)?|PHOTO)\s*[-—–:]\s*", line)
+        sub = _SUBHEAD.match(line)
+        if sub and not _CAPTION.match(line):
+            # "Coup accusations-Turchynov also accused ...": a subheading glued to the sentence
+            segs.append(Segment(start, start + sub.end("head"), "heading"))
+            for i in range(start + sub.end("head"), start + sub.end()):
+                parse[i] = " "
+            parse[start + sub.end("head")] = "\n"
+            start = start + sub.end()
+            line = text[start:end]
+            stripped = line.strip()
+        cap = _CAPTION.match(line)
         if cap:
             segs.append(Segment(start, end, "caption"))
             for i in range(start, start + cap.end()):
@@ -254,6 +264,8 @@ def layout(text: str) -> tuple[str, list[Segment], str | None]:
     return "".join(parse), segs, dateline
 
 
+_CAPTION = re.compile(r"^\s*(FILE( PHOTO)?|PHOTO)\s*[-—–:]\s*")
+_SUBHEAD = re.compile(r"^(?P<head>(?:[A-Z][\w'’.,]*|[a-z]+)(?: +(?:[A-Z][\w'’.,]*|[a-z]+)){1,6}) ?-(?=[A-Z\"“])")
 _JOIN = re.compile(r"(?<=[A-Za-z'’)])-(?=[A-Z\"“])")
 
 
@@ -366,11 +378,15 @@ class Extractor:
         doc, gaz = st.doc, self.gazetteer
         body_text = " ".join(st.article.text[sg.start:sg.end] for sg in st.segs if sg.kind in ("body", "caption"))
         cands: list[tuple[int, int, str, object, str]] = []   # (start_tok, end_tok, type, entry, kind)
+        person_spans = [(ent.start, ent.end) for ent in doc.ents if ent.label_ == "PERSON"]
         for _, s, e in self._phrase_matcher()(doc):
             span = doc[s:e]
             m = gaz.lookup(span.text)
             if m is None:
                 continue
+            if m.entry.type in ("Place", "City") and m.kind != "capital" and e - s == 1 and \
+                    any(a <= s and e <= b for a, b in person_spans):
+                continue     # "Kerry" the person, not County Kerry
             if m.kind in ("demonym", "combining") and not span.text[:1].isupper():
                 continue
             if m.entry.type == "Person" and e - s < 2:
@@ -1129,11 +1145,16 @@ class Extractor:
                 add(self._actors_of(st, x, s), first_role)
         # "during a video meeting ..., Putin invited Xi": the clause's actors took part
         if trig.pos == "NOUN" and "sym" in trig.flags and len(parts) < 2 and tok.dep_ in ("pobj", "dobj"):
+            # the clause the noun sits in: up to a verb with a subject, or the root
+            # ("is shown the way by Abe after a press conference following their meeting")
             verb = tok.head
-            while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+            for _ in range(8):
+                if verb.pos_ in ("VERB", "AUX") and (verb.dep_ == "ROOT" or any(
+                        c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)):
+                    break
+                if verb.head.i == verb.i:
+                    break
                 verb = verb.head
-            if verb.pos_ in ("VERB", "AUX") and verb.dep_ in ("prep", "acl", "advcl", "pcomp") and verb.head.pos_ == "VERB":
-                verb = verb.head     # "following their meeting" -> the caption's main verb
             if any(c.dep_ == "poss" and c.lower_ in ("their",) for c in tok.children):
                 parts.clear()
             if verb.pos_ in ("VERB", "AUX"):

@@ -250,3 +250,15 @@ def test_extract_photo_caption_parties_are_the_people_pictured(ex):
     _, _, events = run(ex, text)
     code, _, parts, e = one(events, "04")
     assert parts == ["Ana Soto", "Luis Vega"] and e.time.value == "2015-10-15"
+
+
+def test_extract_subheading_glued_to_sentence():
+    parse, segs, _ = layout("Intro sentence here.\n\nGenerous donor -Japan contributes heavily to the bank.\n\n"
+                            "Sino-Russian ties grew.")
+    assert [s.kind for s in segs] == ["body", "heading", "body", "body"]
+    assert "\n Japan contributes" in parse and "Sino-Russian" in parse
+
+
+def test_extract_person_name_beats_one_word_place(ex):
+    x, _, _ = run(ex, "Secretary of State John Kerry arrived. Kerry told reporters the talks went well.")
+    assert "Kerry" not in {p.name for p in x.places.values()}
