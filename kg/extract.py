@@ -243,6 +243,12 @@ def layout(text: str) -> tuple[str, list[Segment], str | None]:
                 continue
         stripped = line.strip()
         sub = _SUBHEAD.match(line)
+        if sub:
+            words = sub.group("head").split()
+            # "Coup accusations-Turchynov", "Trump, Abe-The": not "Minister Adel al-Jubeir", "President Jean-Claude"
+            if words[-1].lower() in NAME_PARTICLES or not (
+                    any(w.islower() and w not in NAME_PARTICLES for w in words) or "," in sub.group("head")):
+                sub = None
         if sub and not _CAPTION.match(line):
             # "Coup accusations-Turchynov also accused ...": a subheading glued to the sentence
             segs.append(Segment(start, start + sub.end("head"), "heading"))
@@ -379,13 +385,14 @@ class Extractor:
         body_text = " ".join(st.article.text[sg.start:sg.end] for sg in st.segs if sg.kind in ("body", "caption"))
         cands: list[tuple[int, int, str, object, str]] = []   # (start_tok, end_tok, type, entry, kind)
         person_spans = [(ent.start, ent.end) for ent in doc.ents if ent.label_ == "PERSON"]
+        name_words = {doc[i].text for a, b in person_spans if b - a >= 2 for i in (a, b - 1)}
         for _, s, e in self._phrase_matcher()(doc):
             span = doc[s:e]
             m = gaz.lookup(span.text)
             if m is None:
                 continue
             if m.entry.type in ("Place", "City") and m.kind != "capital" and e - s == 1 and \
-                    any(a <= s and e <= b for a, b in person_spans):
+                    (any(a <= s and e <= b for a, b in person_spans) or span.text in name_words):
                 continue     # "Kerry" the person, not County Kerry
             if m.kind in ("demonym", "combining") and not span.text[:1].isupper():
                 continue
@@ -408,6 +415,9 @@ class Extractor:
                 if not any(t.text[:1].isupper() for t in span):
                     continue
                 m = gaz.lookup(span.text)
+                if m is not None and ent.label_ == "PERSON" and m.entry.type in ("Place", "City") \
+                        and m.kind != "capital":
+                    m = None         # "Kerry" the person, not County Kerry
                 if m is None and self._seg_kind(st, span.start_char) in ("headline", "heading") \
                         and span.text not in body_text:
                     continue
