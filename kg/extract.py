@@ -704,9 +704,7 @@ class Extractor:
                 if c.dep_ == "appos":
                     out += self._actors_of(st, x, c, depth=depth + 1, as_place=as_place)
             if not out and tok.lemma_.lower() in self.title_heads and tok.pos_ in ("NOUN", "PROPN"):
-                holder = self._title_holder(st, tok)     # "the Chilean president"
-                if holder:
-                    out.append(holder)
+                out += self._title_holders(st, tok)     # "the Chinese president", "the leaders of Japan"
             if not out and tok.pos_ == "PRON" and tok.lower_ in ("he", "she", "him", "her", "his"):
                 out += self._pronoun(st, tok)
             if not out and tok.lower_ in ("its", "their") and tok.dep_ == "poss" and depth == 0:
@@ -756,23 +754,44 @@ class Extractor:
                     out += self._actors_of(st, x, c, depth=depth + 1, as_place=as_place)
         return list(dict.fromkeys(out))
 
-    def _title_holder(self, st: _Doc, tok) -> str | None:
-        """"the Chinese president", "Turkey's foreign minister": the one person this article
-        gives that title (of that country, when one is named); None when ambiguous."""
-        country = None
+    TOP_OFFICES = ("president", "prime minister", "chancellor", "premier", "king", "queen", "emir")
+
+    def _title_holders(self, st: _Doc, tok) -> list[str]:
+        """"the Chinese president", "Turkey's foreign minister", "the leaders of Japan and China":
+        the persons this article gives that title (of each country named); a country whose
+        holder is ambiguous or unknown gives nobody."""
+        countries = []
         for c in tok.children:
             if c.dep_ in ("amod", "compound", "poss") and c.i in st.tok_mention:
                 cm = st.tok_mention[c.i]
                 if cm.type in ("Country", "Organization"):
-                    country = cm.key
+                    countries.append(cm.key)
+            elif c.dep_ == "prep" and c.lower_ == "of":
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        for q in [p, *p.conjuncts]:
+                            if q.i in st.tok_mention and st.tok_mention[q.i].type in ("Country", "Organization"):
+                                countries.append(st.tok_mention[q.i].key)
         if any(c.dep_ == "det" and c.lower_ in ("a", "an", "another") for c in tok.children):
-            return None
-        words = {tok.lemma_.lower()} | {c.lower_ for c in tok.children if c.dep_ in ("amod", "compound")
-                                        and c.lower_ in self.title_mods}
-        holders = {ms.person for ms in st.memberships
-                   if words <= set(ms.title.lower().split()) and (country is None or ms.organization == country)
-                   and ms.start <= tok.idx + 2000}
-        return holders.pop() if len(holders) == 1 else None
+            return []
+        head = tok.lemma_.lower()
+        words = {head} | {c.lower_ for c in tok.children if c.dep_ in ("amod", "compound")
+                          and c.lower_ in self.title_mods}
+
+        def fits(title: str) -> bool:
+            t = title.lower()
+            if words == {"leader"}:          # a country's leader: whoever holds its top office
+                return not t.startswith(("vice", "deputy")) and any(t == o or t.endswith(" " + o)
+                                                                    for o in self.TOP_OFFICES)
+            return words <= set(t.split())
+
+        out = []
+        for country in countries or [None]:
+            holders = {ms.person for ms in st.memberships if fits(ms.title)
+                       and (country is None or ms.organization == country) and ms.start <= tok.idx + 2000}
+            if len(holders) == 1:
+                out.append(holders.pop())
+        return out
 
     def _pronoun(self, st: _Doc, tok) -> list[str]:
         """He/she/his: the last person named as a subject before; him/her: the last other person."""
@@ -1025,6 +1044,9 @@ class Extractor:
             return []
         # -- negation, hedges, conditions
         gov = tok.head if trig.pos == "NOUN" and tok.dep_ in ("dobj", "nsubjpass", "attr", "nsubj") else tok
+        if trig.pos == "NOUN" and tok.dep_ == "pobj" and tok.head.lower_ == "of" and \
+                tok.head.head.dep_ in ("dobj", "attr") and tok.head.head.head.pos_ in ("VERB", "AUX"):
+            gov = tok.head.head.head      # "made a round of calls", "held a series of meetings"
         for t in {tok, gov}:
             if any(c.dep_ == "neg" for c in t.children):
                 if trig.lemma == "recognize":
@@ -1084,6 +1106,7 @@ class Extractor:
 
         # -- participants
         parts: list[Participant] = []
+        initiators: list[str] = []      # who made the calls / paid the visits, when the text says
         st.seen_places = []
 
         def add(keys, role):
@@ -1110,9 +1133,13 @@ class Extractor:
                         else:
                             add(self._actors_of(st, x, c), role)
             elif slot == "poss":
-                for c in tok.children:
-                    if c.dep_ == "poss":
-                        add(self._actors_of(st, x, c), role)
+                owners = [c for c in tok.children if c.dep_ == "poss"]
+                if not owners and tok.dep_ == "pobj" and tok.head.lower_ == "of":
+                    owners = [c for c in tok.head.head.children if c.dep_ == "poss"]   # "his round of calls"
+                for c in owners:
+                    keys = self._actors_of(st, x, c)
+                    initiators.extend(keys)
+                    add(keys, role)
             elif slot == "comp":
                 for c in tok.children:
                     if c.dep_ in ("compound", "amod", "nmod") and c.i in st.tok_mention:
@@ -1231,6 +1258,15 @@ class Extractor:
         agents = [p for p in parts if p.role == "agent"]
         groups = [[a] + [p for p in parts if p.role != "agent"] for a in agents] \
             if len(agents) > 1 and len(parts) > len(agents) and "sym" not in trig.flags else [parts]
+        # "Trump made separate calls to the leaders of Japan, China and Germany": one call each
+        if trig.pos == "NOUN" and tok.tag_ == "NNS" and trig.lemma in ("call", "meeting", "visit", "conversation") \
+                and len(parts) > 2:
+            sj = self._subject(gov)[0] if gov.i != tok.i and gov.lemma_ in LIGHT_VERBS else None
+            first = [k for k in (self._actors_of(st, x, sj) if sj is not None else initiators)
+                     if any(p.key == k for p in parts)]
+            if len(first) == 1:
+                head = next(p for p in parts if p.key == first[0])
+                groups = [[head, p] for p in parts if p.key != first[0]]
         out = []
         for group in groups:
             ev = Event(code=code, trigger=trigger_text, label="", participants=group, sentence=sent.text,
@@ -1575,13 +1611,17 @@ def _dedup(events: list[Event]) -> list[Event]:
             same_family = _family(e.code) == _family(k.code) or e.code[:3] == k.code[:3]
             if not same_family or e.status != k.status or not _compatible_time(e.time, k.time):
                 continue
-            if e.start == k.start and e.code.startswith("04") and k.code.startswith("04") and keys & kk:
+            if e.start == k.start and e.trigger_start != k.trigger_start and e.code.startswith("04") \
+                    and k.code.startswith("04") and keys & kk:
                 target = k
                 for p in e.participants:
                     if p.key not in kk:
                         k.participants.append(p)
                 break
-            if (keys <= kk or kk <= keys) and len(keys & kk) >= min(2, len(keys), len(kk)):
+            if e.trigger_start == k.trigger_start:
+                continue       # one trigger split into several events on purpose
+            told_apart = e.code != k.code and not (e.time is not None and k.time is not None)
+            if (keys <= kk or kk <= keys) and len(keys & kk) >= min(2, len(keys), len(kk)) and not told_apart:
                 target = k
                 break
         if target is None:

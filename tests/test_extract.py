@@ -262,3 +262,18 @@ def test_extract_subheading_glued_to_sentence():
 def test_extract_person_name_beats_one_word_place(ex):
     x, _, _ = run(ex, "Secretary of State John Kerry arrived. Kerry told reporters the talks went well.")
     assert "Kerry" not in {p.name for p in x.places.values()}
+
+
+def test_extract_separate_calls_one_event_per_counterpart(ex):
+    text = ("Chilean President Ana Soto and Peruvian President Luis Vega spoke on Friday.\n\n"
+            "Norway's Prime Minister Erna Lund made separate telephone calls to the leaders of Chile and Peru.")
+    _, _, events = run(ex, text)
+    calls = sorted(tuple(e[2]) for e in events if e[0] == "041")
+    assert calls == [("Ana Soto", "Erna Lund"), ("Erna Lund", "Luis Vega")]
+
+
+def test_extract_untimed_call_not_merged_with_a_dated_handshake(ex):
+    text = ("FILE - Ana Soto, right, and Luis Vega shake hands after a meeting in Lima, Feb. 10, 2017.\n\n"
+            "Ana Soto spoke by telephone with Luis Vega about the border.")
+    _, _, events = run(ex, text, published="2017-04-24")
+    assert sorted(e[0] for e in events if e[0].startswith("04")) == ["040", "041"]
