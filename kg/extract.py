@@ -270,6 +270,7 @@ def layout(text: str) -> tuple[str, list[Segment], str | None]:
     return "".join(parse), segs, dateline
 
 
+_DATE_VALUE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 _CAPTION = re.compile(r"^\s*(FILE( PHOTO)?|PHOTO)\s*[-—–:]\s*")
 _SUBHEAD = re.compile(r"^(?P<head>(?:[A-Z][\w'’.,]*|[a-z]+)(?: +(?:[A-Z][\w'’.,]*|[a-z]+)){1,6}) ?-(?=[A-Z\"“])")
 _JOIN = re.compile(r"(?<=[A-Za-z'’)])-(?=[A-Z\"“])")
@@ -1344,6 +1345,8 @@ class Extractor:
                     continue
                 if self._modifies_other_noun(span, tok):
                     continue   # "the 1994 bombing", "in office since June 30": the time of something else
+                if t.value and not _DATE_VALUE.fullmatch(t.value):
+                    continue   # a clock time ("06:00") with no day is no event date
                 in_sent.append((ti, t, span))
         if in_sent:
             def score(item):

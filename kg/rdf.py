@@ -196,7 +196,7 @@ def _add_event(g: Graph, tg: Graph, c: EventCluster, table: ActorTable, doc: URI
     if e.place and (e.place in table.places or table.canonical(e.place) in table.actors):
         g.add((ev, SEM.hasPlace, _add_place(g, e.place, table)))
     if e.time is not None:
-        if e.time.value:
+        if e.time.value and len(e.time.value) in (4, 7, 10) and e.time.value[:4].isdigit():
             g.add((ev, SEM.hasTimeStamp, _date_literal(e.time.value)))
         elif e.time.earliest and e.time.latest:
             g.add((ev, SEM.hasEarliestBeginTimeStamp, Literal(e.time.earliest, datatype=XSD.date)))

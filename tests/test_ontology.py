@@ -341,8 +341,8 @@ def test_shapes_broken_copy_has_three_violations(sample, shapes):
 
 
 @pytest.mark.parametrize(("breakage", "component"), [
-    ("planned-not-scheduled", SH.SPARQLConstraintComponent),
-    ("occurred-but-scheduled", SH.SPARQLConstraintComponent),
+    ("planned-not-scheduled", SH.OrConstraintComponent),
+    ("occurred-but-scheduled", SH.NotConstraintComponent),
     ("two-branches", SH.SPARQLConstraintComponent),
     ("no-cameo-type", SH.QualifiedMinCountConstraintComponent),
     ("range-reversed", SH.LessThanOrEqualsConstraintComponent),
