@@ -242,12 +242,8 @@ def _sort_values(node):
 
 
 def _union(ds: Dataset) -> Graph:
-    g = Graph()
-    for prefix, ns in ds.namespaces():
-        g.bind(prefix, ns)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
-    return g
+    from .rdf import union
+    return union(ds)
 
 
 def _term(t, prefixes: list[tuple[str, str]]) -> str:

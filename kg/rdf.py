@@ -19,7 +19,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from .model import Event, Extraction, Membership
@@ -323,4 +323,4 @@ def union(ds: Dataset) -> Graph:
 
 
 __all__ = ["build_dataset", "union", "article_graph", "event_types", "actor_iri", "article_iri",
-           "event_iri", "event_key", "ontology_dir", "BNode"]
+           "event_iri", "event_key", "ontology_dir"]
