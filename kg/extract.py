@@ -432,6 +432,8 @@ class Extractor:
                     if doc[e - 1].lower_ in self.not_actor_heads or e - s == 1 and doc[s].is_title \
                             and doc[s].lower_ in self.title_heads | self.title_mods:
                         continue
+                    if e < len(doc) and doc[e].lower_ in self.not_actor_heads and doc[e].pos_ == "NOUN":
+                        continue     # "NBC's Meet the Press program": the name of a thing
                     cands.append((s, e, "Organization", None, "name"))
                 elif ent.label_ in ("GPE", "LOC", "FAC"):
                     cut = next((i for i in range(s + 1, e) if doc[i].lower_ in ("in", "near", "outside")), e)

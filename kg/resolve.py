@@ -88,6 +88,8 @@ class _Context:
     around: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))     # key -> countries named with it
     texts: dict[str, str] = field(default_factory=dict)                                # article id -> text
     named: dict[str, set[str]] = field(default_factory=dict)                           # article id -> keys
+    offices: dict[str, set[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(set))  # person ->
+    #   (title, organisation, publication date) of the titles the articles give
 
 
 def _fold(s: str) -> str:
@@ -291,6 +293,29 @@ def merge_actors(per_article: list[dict[str, ActorInfo]], *, context: _Context |
         kept.append((k, fits, f"'{name[k]}' fits {len(fits)} names ({', '.join(name[f] for f in fits)}) "
                               "and nothing tells which: kept apart"))
 
+    # 4. one office, one holder: two full names with the same surname that hold the same
+    #    single-holder office of the same country within a year are one person, whatever the
+    #    spelling of the rest ("Mevlut Cavusoglu", misspelt "Melvin Cavusoglu")
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for k in persons:
+        toks = _tokens(name[k])
+        if len(toks) >= 2 and groups.find(k) == k:
+            by_surname[_bare(toks[-1])].append(k)
+    for surname, ks in sorted(by_surname.items()):
+        for i, a in enumerate(ks):
+            for b in ks[i + 1:]:
+                if groups.find(a) == groups.find(b) or (wd[a] and wd[b] and wd[a] != wd[b]):
+                    continue
+                shared = sorted(
+                    (ta, oa) for ta, oa, da in ctx.offices.get(a, ()) for tb, ob, db in ctx.offices.get(b, ())
+                    if ta == tb and oa == ob and _single_office(ta)
+                    and abs((dt.date.fromisoformat(da) - dt.date.fromisoformat(db)).days) <= 366)
+                if shared:
+                    target, child = sorted((a, b), key=lambda k: (-sum(names[k].values()), k))
+                    merge(child, target, f"'{name[child]}' and '{name[target]}' share the surname and both hold "
+                                         f"the office of {shared[0][0]} of '{name.get(shared[0][1], shared[0][1])}' "
+                                         "within a year: one office, one holder")
+
     table = ActorTable()
     for k in keys:
         root = groups.find(k)
@@ -311,6 +336,17 @@ def merge_actors(per_article: list[dict[str, ActorInfo]], *, context: _Context |
     return table, table.merges
 
 
+SINGLE_OFFICES = ("president", "prime minister", "foreign minister", "chancellor", "premier",
+                  "secretary of state", "secretary general", "secretary-general", "king", "queen",
+                  "supreme leader", "defense minister", "defence minister", "finance minister")
+
+
+def _single_office(title: str) -> bool:
+    """Offices that one person holds at a time ("Foreign Minister"), unlike "spokesman"."""
+    t = title.lower()
+    return not t.startswith(("vice ", "deputy ", "former ", "acting ")) and t in SINGLE_OFFICES
+
+
 def _context(extractions: list[Extraction]) -> _Context:
     ctx = _Context()
     for x in extractions:
@@ -324,6 +360,8 @@ def _context(extractions: list[Extraction]) -> _Context:
         for m in x.memberships:
             if m.organization in x.actors and x.actors[m.organization].type == "Country":
                 ctx.titled[m.person].add(m.organization)
+            if x.article.published:
+                ctx.offices[m.person].add((m.title.lower(), m.organization, x.article.published.isoformat()))
     return ctx
 
 

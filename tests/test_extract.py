@@ -277,3 +277,8 @@ def test_extract_untimed_call_not_merged_with_a_dated_handshake(ex):
             "Ana Soto spoke by telephone with Luis Vega about the border.")
     _, _, events = run(ex, text, published="2017-04-24")
     assert sorted(e[0] for e in events if e[0].startswith("04")) == ["040", "041"]
+
+
+def test_extract_name_of_a_programme_is_not_an_actor(ex):
+    x, _, _ = run(ex, "Ana Soto appeared on NBC's Meet the Press program on Sunday.")
+    assert "Meet the Press" not in {a.name for a in x.actors.values()}

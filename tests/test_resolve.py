@@ -233,3 +233,26 @@ def test_resolve_undated_article_records_inference_and_bound():
     assert g.value(docs["d"], KGO.publishedInferred).toPython() is True
     assert str(g.value(docs["u"], KGO.publishedNotBefore)) == "2013-06-05"
     assert g.value(docs["u"], SCHEMA.datePublished) is None
+
+
+def test_resolve_one_office_one_holder_joins_misspelt_full_names():
+    import datetime as _dt
+    from kg.model import ActorInfo, Article, Extraction, Membership
+    from kg.resolve import resolve as _resolve
+
+    def article(aid, day, person, name):
+        x = Extraction(Article(id=aid, text=".", published=_dt.date.fromisoformat(day)))
+        x.actors = {person: ActorInfo(person, name, "Person"), "peru": ActorInfo("peru", "Peru", "Country")}
+        x.memberships = [Membership(person, "Foreign Minister", "peru", ".", 0, 1)]
+        return x
+
+    table, merges = _resolve([article("a", "2016-02-14", "ana-soto", "Ana Soto"),
+                              article("b", "2016-07-19", "anna-soto", "Anna Soto")])
+    assert table.canonical("ana-soto") == table.canonical("anna-soto")
+    assert any("one office, one holder" in why for _, _, why in merges)
+    # a spokesman is not a single office: two spokesmen named Soto stay apart
+    a, b = article("a", "2016-02-14", "ana-soto", "Ana Soto"), article("b", "2016-07-19", "luis-soto", "Luis Soto")
+    for x in (a, b):
+        x.memberships[0].title = "Spokesman"
+    table, _ = _resolve([a, b])
+    assert table.canonical("ana-soto") != table.canonical("luis-soto")
