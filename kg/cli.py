@@ -355,7 +355,12 @@ def _graph(args) -> int:
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
     elif rows:
-        header = list(rows[0].keys())
+        # a table for people: names, not IRIs (--json has every field)
+        columns = {"neighbors": ["label", "count", "families", "first", "last"],
+                   "path": ["from_label", "to_label", "events"],
+                   "timeline": ["date", "label", "status", "roles", "counterparts", "places", "sources"],
+                   "central": ["label", "score", "degree", "events"]}[q]
+        header = [c for c in columns if any(c in r for r in rows)] or list(rows[0].keys())
         print(table(header, [[_cell(r.get(h)) for h in header] for r in rows]))
     else:
         print("(no results)")
@@ -366,6 +371,10 @@ def _cell(v) -> str:
     if isinstance(v, (list, tuple)):
         return ", ".join(_cell(x) for x in v)
     if isinstance(v, dict):
+        if "label" in v:          # an actor or an event: its name (and date)
+            return f"{v['label']} ({v['date']})" if v.get("date") else str(v["label"])
+        if "id" in v and "headline" in v:   # a source article
+            return str(v["id"])
         return ", ".join(f"{k}: {_cell(x)}" for k, x in v.items())
     return "" if v is None else str(v)
 
