@@ -63,8 +63,11 @@ def pipeline_fingerprint(model: str | None = None) -> str:
         spacy_version = "?"
     data = [p for p in (PACKAGE / "data").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     code = [PACKAGE / c for c in CODE if (PACKAGE / c).exists()]
+    from .gazetteer import user_files
+    user = hashlib.sha256(b"".join(p.read_bytes() + b"\0" for p in user_files())).hexdigest()
     parts = [f"format={FORMAT}", f"pipeline={PIPELINE_VERSION}", f"model={name}={model_version}",
-             f"spacy={spacy_version}", f"data={_hash_files(data)}", f"code={_hash_files(code)}"]
+             f"spacy={spacy_version}", f"data={_hash_files(data)}", f"code={_hash_files(code)}",
+             f"user-gazetteer={user}"]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:20]
 
 

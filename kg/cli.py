@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
     b.add_argument("--no-view", action="store_true", help="do not write graph.html")
     b.add_argument("--strict", action="store_true", help="exit 1 if any input was skipped")
+    b.add_argument("--gazetteer", action="append", default=[], metavar="FILE",
+                   help="your own gazetteer file (countries/cities/organizations/persons .tsv or .jsonl, "
+                        "see kg/data/gazetteer/README.md); repeatable; adds to and overrides the packaged data")
     b.add_argument("--clean", action="store_true",
                    help="ignore the extraction cache in OUT/.cache and extract every article again")
 
@@ -104,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--published", help="publication date to use when an article has none (ISO)")
     e.add_argument("--model", help="spaCy model")
     e.add_argument("--json", action="store_true", help="JSON Lines output (the default and only format)")
+    e.add_argument("--gazetteer", action="append", default=[], metavar="FILE", help="your own gazetteer file")
 
     s = cmd("sparql", "Run a SPARQL query (text, .rq file or a named query) over a graph.",
             "kg sparql actor-timeline --param name='Vladimir Putin' --format csv")
@@ -173,6 +177,13 @@ def main(argv: list[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:          # not the main thread: leave SIGTERM alone
         previous = None
+    if getattr(args, "gazetteer", None):
+        from .gazetteer import ENV_VAR
+        missing = [f for f in args.gazetteer if not Path(f).is_file()]
+        if missing:
+            print(f"Error: gazetteer file not found: {missing[0]}", file=sys.stderr)
+            return EXIT_USAGE
+        os.environ[ENV_VAR] = os.pathsep.join(str(Path(f).resolve()) for f in args.gazetteer)
     try:
         return {"build": _build, "extract": _extract, "sparql": _sparql, "view": _view,
                 "graph": _graph, "serve": _serve, "why-same": _why_same,

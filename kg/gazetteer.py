@@ -39,6 +39,7 @@ import functools
 import gc
 import io
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -153,6 +154,15 @@ def _is_acronym(normalised: str) -> bool:
 
 
 # --------------------------------------------------------------------------- reading files
+
+ENV_VAR = "KG_GAZETTEER"
+
+
+def user_files() -> list[Path]:
+    """The user's gazetteer files named in ``KG_GAZETTEER`` (separated by ``os.pathsep``)."""
+    value = os.environ.get(ENV_VAR, "")
+    return [Path(p) for p in value.split(os.pathsep) if p.strip()]
+
 
 def _read_records(path: Path) -> Iterator[dict]:
     """Records of a TSV (header row, ``|``-separated lists, ``#`` comments) or JSONL file."""
@@ -283,16 +293,22 @@ class Gazetteer:
     # ------------------------------------------------------------------ constructors
 
     @classmethod
-    @functools.lru_cache(maxsize=1)
     def default(cls) -> "Gazetteer":
-        """The gazetteer of the files in ``kg/data/gazetteer/`` (loaded once, then cached).
+        """The gazetteer of the files in ``kg/data/gazetteer/``, plus the user's files named in
+        the environment variable ``KG_GAZETTEER`` (``kg build --gazetteer FILE`` sets it);
+        loaded once per set of files, then cached.
 
         Examples
         --------
         >>> Gazetteer.default() is Gazetteer.default()
         True
         """
-        return cls.load()
+        return cls._cached(tuple(str(p) for p in user_files()))
+
+    @classmethod
+    @functools.lru_cache(maxsize=4)
+    def _cached(cls, extra: tuple[str, ...]) -> "Gazetteer":
+        return cls.load(*extra)
 
     @classmethod
     def load(cls, *extra_paths: str | Path) -> "Gazetteer":

@@ -282,3 +282,20 @@ def test_extract_untimed_call_not_merged_with_a_dated_handshake(ex):
 def test_extract_name_of_a_programme_is_not_an_actor(ex):
     x, _, _ = run(ex, "Ana Soto appeared on NBC's Meet the Press program on Sunday.")
     assert "Meet the Press" not in {a.name for a in x.actors.values()}
+
+
+def test_extract_user_gazetteer_file_extends_the_packaged_one(tmp_path, monkeypatch):
+    import json as _json
+    from kg.cli import main
+    orgs = tmp_path / "organizations.tsv"
+    orgs.write_text("key\tname\taliases\twikidata\nblue-harbor\tBlue Harbor Alliance\tBHA\tQ999999\n")
+    art = tmp_path / "a.txt"
+    art.write_text("---\npublished: 2024-05-15\n---\nThe BHA accused Peru of spying on Monday.\n")
+    out = tmp_path / "out.jsonl"
+    import contextlib, io
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["extract", str(art), "--gazetteer", str(orgs)]) == 0
+    rec = _json.loads(buf.getvalue().splitlines()[0])
+    assert any(e["actor"] == "Blue Harbor Alliance" for e in rec["entities"])
+    monkeypatch.delenv("KG_GAZETTEER", raising=False)
