@@ -863,7 +863,7 @@ class Extractor:
             while i >= lo:
                 t = doc[i]
                 w = t.lower_
-                if w in self.title_heads or w in self.title_mods or (toks and w in ("of", "general") and False):
+                if w in self.title_heads or w in self.title_mods:
                     toks.insert(0, t)
                     i -= 1
                     continue
@@ -872,9 +872,8 @@ class Extractor:
                     i -= 1
                     continue
                 break
-            while toks and toks[0].lower_ in self.title_mods and toks[0].lower_ in ("top", "senior", "former", "acting"):
-                toks = toks[1:] if len(toks) > 1 and toks[0].lower_ != "top" else toks
-                break
+            if len(toks) > 1 and toks[0].lower_ in ("senior", "former", "acting"):
+                toks = toks[1:]      # "senior analyst" is held as "analyst"; "top diplomat" keeps "top"
             if toks and not any(t.lower_ in self.title_heads for t in toks):
                 return [], i_end + 1
             if toks and toks[-1].lower_ == "of":
@@ -1052,8 +1051,6 @@ class Extractor:
             gov = tok.head.head.head      # "made a round of calls", "held a series of meetings"
         for t in {tok, gov}:
             if any(c.dep_ == "neg" for c in t.children):
-                if trig.lemma == "recognize":
-                    pass
                 return []
             if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in t.children):
                 return []
@@ -1079,8 +1076,6 @@ class Extractor:
         if "needs-deal" in trig.flags and not ({c.lemma_.lower() for c in tok.subtree} & DEAL_WORDS):
             return []
         if "needs-aid" in trig.flags and not ({c.lemma_.lower() for c in tok.subtree} & AID_WORDS):
-            if any(c.lemma_ in ("mediate",) for c in tok.children):
-                pass
             return []
         if "needs-to" in trig.flags and not list(self._preps(tok, "to")):
             return []
@@ -1101,8 +1096,6 @@ class Extractor:
                 return []
         if "needs-with" in trig.flags and not list(self._preps(tok, "with")):
             return []
-        if trig.lemma == "call" and trig.pos == "VERB":
-            pass
         # "offering to mediate": intent to mediate
         if trig.lemma in ("mediate", "broker") and tok.head.lemma_ in ("offer", "propose", "want", "seek"):
             code = "039"
