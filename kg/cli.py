@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
     b.add_argument("--no-view", action="store_true", help="do not write graph.html")
     b.add_argument("--strict", action="store_true", help="exit 1 if any input was skipped")
+    b.add_argument("--max-memory", type=int, metavar="MB",
+                   help="stop extracting (skipping the rest, with a reason) above this much memory "
+                        "(default: 80%% of the machine's)")
     b.add_argument("--gazetteer", action="append", default=[], metavar="FILE",
                    help="your own gazetteer file (countries/cities/organizations/persons .tsv or .jsonl, "
                         "see kg/data/gazetteer/README.md); repeatable; adds to and overrides the packaged data")
@@ -207,7 +210,7 @@ def _build(args) -> int:
     from .pipeline import build
     res = build(args.paths, args.out, model=args.model, jobs=args.jobs, min_confidence=args.min_confidence,
                 validate=not args.no_validate, view=not args.no_view, progress=True, clean=args.clean,
-                dask=args.dask)
+                dask=args.dask, max_memory_mb=args.max_memory)
     r = res.report
     c = r["counts"]
     print(f"read {r['articles_read']} articles, skipped {len(r['skipped'])}; "

@@ -38,17 +38,52 @@ class BuildResult:
     report: dict = field(default_factory=dict)
 
 
+def memory_mb() -> float:
+    """This process's resident memory in MB (Linux ``/proc``; peak RSS elsewhere)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def default_memory_limit_mb() -> int:
+    """80% of the machine's memory: the default ``--max-memory``."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20 * 0.8)
+    except (ValueError, OSError):
+        return 8192
+
+
 def extract_articles(articles: Iterable[Article], *, model: str | None = None, jobs: int = 1,
                      on_done: Callable[[Extraction | Skipped], None] | None = None,
-                     skipped: list[Skipped] | None = None, dask=None) -> list[Extraction]:
+                     skipped: list[Skipped] | None = None, dask=None,
+                     max_memory_mb: int | None = None) -> list[Extraction]:
     """Run extraction over articles; an article that fails is recorded in ``skipped``.
 
     ``jobs > 1`` extracts in that many worker processes, ``dask`` (a ``Client`` or a scheduler
     address) on a Dask cluster; both stream the articles in small chunks (:mod:`kg.distributed`).
+    When the build's memory passes ``max_memory_mb``, the articles not yet extracted are
+    skipped with that reason instead of letting the machine run out.
     """
     out: list[Extraction] = []
     skipped = skipped if skipped is not None else []
     batch = list(articles)
+    limit = max_memory_mb or default_memory_limit_mb()
+
+    def over_limit() -> bool:
+        if memory_mb() <= limit:
+            return False
+        seen = {x.article.id for x in out} | {s.path for s in skipped}
+        for art in batch:
+            if art.id not in seen and (art.path or art.id) not in seen:
+                s = Skipped(art.path or art.id, f"memory limit reached ({limit:,} MB): not extracted")
+                skipped.append(s)
+                if on_done:
+                    on_done(s)
+        return True
+
     from .distributed import CHUNK, extract_dask, extract_parallel
     if dask is not None or (jobs > 1 and len(batch) > CHUNK):
         stream = extract_dask(batch, dask, model=model) if dask is not None else \
@@ -57,6 +92,8 @@ def extract_articles(articles: Iterable[Article], *, model: str | None = None, j
             (skipped if isinstance(x, Skipped) else out).append(x)
             if on_done:
                 on_done(x)
+            if over_limit():
+                break
         return out
     from .extract import Extractor
     ex = Extractor(model)
@@ -65,6 +102,8 @@ def extract_articles(articles: Iterable[Article], *, model: str | None = None, j
             out.append(x)
             if on_done:
                 on_done(x)
+            if over_limit():
+                return out
     except Exception:   # one article broke the batch: redo one by one to isolate it
         done = {x.article.id for x in out}
         for art in batch:
@@ -86,7 +125,8 @@ def extract_articles(articles: Iterable[Article], *, model: str | None = None, j
 
 def build(paths: Iterable[str | os.PathLike] = ("seeds",), out: str | os.PathLike | None = "exports", *,
           model: str | None = None, jobs: int = 1, min_confidence: float = 0.0, validate: bool = True,
-          view: bool = True, progress: bool = False, clean: bool = False, dask=None) -> BuildResult:
+          view: bool = True, progress: bool = False, clean: bool = False, dask=None,
+          max_memory_mb: int | None = None) -> BuildResult:
     """Build the knowledge graph of the articles under ``paths``; write exports to ``out``.
 
     ``out=None`` builds in memory only. Returns a :class:`BuildResult`. Extractions are cached
@@ -133,7 +173,7 @@ def build(paths: Iterable[str | os.PathLike] = ("seeds",), out: str | os.PathLik
         else:
             todo.append(art)
     extractions = extract_articles(todo, model=model, jobs=jobs, on_done=done, skipped=skipped,
-                                   dask=dask) if todo else []
+                                   dask=dask, max_memory_mb=max_memory_mb) if todo else []
     if cache is not None:
         for x in extractions:
             cache.put(x)

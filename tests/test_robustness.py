@@ -509,3 +509,14 @@ def test_robustness_unwritable_output_is_one_error_line(tmp_path):
         code, _, err = run_cli(["build", tmp_path / "a.txt", "-o", tmp_path / "out", "--no-view", "--jobs", "1"])
     assert code == cli.EXIT_FAIL and err.startswith("Error: ") and "Traceback" not in err
     assert (tmp_path / "out").read_text() == "a file, not a folder"
+
+
+@pytest.mark.model
+def test_robustness_memory_limit_skips_the_rest_with_a_reason(tmp_path):
+    from kg.pipeline import build
+    for i in range(3):
+        (tmp_path / f"a{i}.txt").write_text(f"Chile accused Peru of spying, case {i}.")
+    res = build([tmp_path], out=None, validate=False, view=False, jobs=1, max_memory_mb=1)
+    assert res.report["articles_read"] <= 1
+    reasons = [s["reason"] for s in res.report["skipped"]]
+    assert reasons and all("memory limit reached (1 MB)" in r for r in reasons)
