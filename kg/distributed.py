@@ -76,6 +76,10 @@ def extract_chunk(articles: list[Article], model: str | None = None, batch_size:
 
 
 def _init_worker(model: str | None) -> None:
+    # Ctrl-C reaches the whole process group: the main process stops the build and the pool;
+    # workers ignore it so they do not print tracebacks of their own
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     worker_extractor(model)
 
