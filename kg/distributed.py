@@ -1,7 +1,8 @@
 """Extraction in other processes: a local pool of workers (``kg build --jobs N``) or a Dask cluster.
 
 Both paths run the same unit of work, :func:`extract_chunk`: a worker process loads the spaCy
-model once (a cached :class:`~kg.extract.Extractor` per process and model name), runs a small
+model once (a cached :class:`~kg.extract.Extractor` per process and model name; a local pool
+loads it in the main process and forks its workers from it, so they share it), runs a small
 chunk of articles through ``nlp.pipe`` and the rules, and sends back the
 :class:`~kg.model.Extraction` objects, never spaCy ``Doc`` objects (those are large and stay in
 the worker). The main process only resolves, builds the RDF and writes the exports, through the
@@ -96,7 +97,12 @@ def extract_parallel(articles: Iterable[Article], *, model: str | None = None, j
     from concurrent.futures.process import BrokenProcessPool
 
     jobs = max(1, jobs or os.cpu_count() or 1)
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    fork = "fork" in mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if fork else "spawn")
+    if fork:
+        # load the model and the gazetteer once, here: forked workers share them (copy on
+        # write) instead of each spending a second or two loading its own
+        worker_extractor(model)
     pending: deque = deque()
     source = chunks(articles, chunk)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,

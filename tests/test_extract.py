@@ -299,3 +299,29 @@ def test_extract_user_gazetteer_file_extends_the_packaged_one(tmp_path, monkeypa
     rec = _json.loads(buf.getvalue().splitlines()[0])
     assert any(e["actor"] == "Blue Harbor Alliance" for e in rec["entities"])
     monkeypatch.delenv("KG_GAZETTEER", raising=False)
+
+
+def test_phrase_index_splits_letter_words_as_the_tokenizer_does(ex):
+    """PhraseIndex's shortcut (split letter-word surfaces at spaces) holds for the whole gazetteer."""
+    from kg.extract import _LETTER_WORDS
+    rules = ex.nlp.tokenizer.rules
+    simple = sorted({s for s, _ in ex.gazetteer.phrases() if len(s) >= 2 and _LETTER_WORDS.fullmatch(s)
+                     and not any(w in rules or w.lower() in rules for w in s.split(" "))})
+    assert len(simple) > 10_000
+    wrong = [s for s, doc in zip(simple, ex.nlp.tokenizer.pipe(simple, batch_size=1000))
+             if [t.text for t in doc] != s.split(" ")]
+    assert wrong == []
+
+
+def test_phrase_index_finds_what_a_phrase_matcher_finds(ex):
+    from spacy.matcher import PhraseMatcher
+    from kg.extract import PhraseIndex
+    surfaces = ["Xi Jinping", "U.S.", "Adel al-Jubeir", "G7", "New York", "York", "cannot Corp"]
+    pm = PhraseMatcher(ex.nlp.vocab, attr="LOWER")
+    pm.add("X", list(ex.nlp.tokenizer.pipe(surfaces)))
+    index = PhraseIndex.build(surfaces, ex.nlp.tokenizer)
+    doc = ex.nlp.make_doc("XI JINPING and Adel al-Jubeir met in New York; the U.S. and G7 cannot corp. "
+                          "Cannot Corp said so.")
+    assert [m[1:] for m in index(doc)] == sorted(m[1:] for m in pm(doc))
+    assert {doc[s:e].text for _, s, e in index(doc)} >= {"XI JINPING", "Adel al-Jubeir", "New York", "York",
+                                                          "U.S.", "G7", "Cannot Corp"}
