@@ -16,26 +16,65 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from rdflib import Dataset, Graph
 
+from .export import guess_format
 from .model import Article, Extraction, Skipped
 
 EXPORTS = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.trig")
 
 
-@dataclass
 class BuildResult:
-    """What a build made: the dataset, the union graph, extractions, skipped inputs, the report."""
+    """What a build made: its named graphs, extractions, skipped inputs and report.
 
-    dataset: Dataset
-    graph: Graph
-    extractions: list[Extraction]
-    skipped: list[Skipped]
-    report: dict = field(default_factory=dict)
+    ``quads`` maps each named graph (one per article, plus the event types) to its triples.
+    ``graph`` (their union, an :class:`rdflib.Graph`) and ``dataset`` (an :class:`rdflib.Dataset`)
+    are made from them on first use, so a build that only writes its exports never pays for them.
+    """
+
+    def __init__(self, quads: dict, extractions: list[Extraction], skipped: list[Skipped],
+                 report: dict | None = None):
+        self.quads = quads
+        self.extractions, self.skipped = extractions, skipped
+        self.report = report if report is not None else {}
+        self._triples: set | None = None
+        self._graph: Graph | None = None
+        self._dataset: Dataset | None = None
+
+    @property
+    def triples(self) -> set:
+        """Every triple of the build, once (the union of ``quads``)."""
+        if self._triples is None:
+            from .rdf import union_triples
+            self._triples = union_triples(self.quads)
+        return self._triples
+
+    @property
+    def graph(self) -> Graph:
+        """The whole knowledge graph as an rdflib Graph (made on first use)."""
+        if self._graph is None:
+            from .rdf import to_graph
+            self._graph = to_graph(self.triples)
+        return self._graph
+
+    @graph.setter
+    def graph(self, g: Graph) -> None:
+        self._graph = g
+
+    @property
+    def dataset(self) -> Dataset:
+        """One named graph per article, as an rdflib Dataset (made on first use)."""
+        if self._dataset is None:
+            from .rdf import to_dataset
+            self._dataset = to_dataset(self.quads)
+        return self._dataset
+
+    @dataset.setter
+    def dataset(self, ds: Dataset) -> None:
+        self._dataset = ds
 
 
 def memory_mb() -> float:
@@ -133,7 +172,7 @@ def build(paths: Iterable[str | os.PathLike] = ("seeds",), out: str | os.PathLik
     in ``<out>/.cache/`` (see :mod:`kg.cache`): only new or changed articles are extracted, and
     the graph is always rebuilt from the current articles. ``clean=True`` ignores the cache.
     """
-    from .rdf import build_dataset, union
+    from .rdf import build_quads
     from .ingest import read
     from .resolve import resolve
 
@@ -182,70 +221,156 @@ def build(paths: Iterable[str | os.PathLike] = ("seeds",), out: str | os.PathLik
     bar.close()
     t1 = time.perf_counter()
     table, merges = resolve(extractions)
-    ds = build_dataset(extractions, min_confidence=min_confidence, table=table)
-    g = union(ds)
+    result = BuildResult(build_quads(extractions, min_confidence=min_confidence, table=table),
+                         extractions, skipped)
     t2 = time.perf_counter()
-    report = {
+    result.report.update({
         "articles_read": len(extractions),
         "skipped": [{"path": s.path, "line": s.line, "reason": s.reason} for s in skipped],
-        "counts": _counts(g),
+        "counts": _counts(result.triples),
         "merges": [{"from": a, "to": b, "why": why} for a, b, why in merges],
         "kept_apart": [{"key": k, "candidates": c, "why": why} for k, c, why in table.kept_apart],
         "cache": {"hits": len(cached), "misses": len(todo), "clean": clean,
                   "dir": ".cache" if cache is not None else None},   # relative to out: no absolute paths
         "seconds": {"extract": round(t1 - t0, 2), "build": round(t2 - t1, 2)},
-    }
-    if validate:
-        from .export import validate as shacl
-        conforms, text, n = shacl(g)
-        report["shacl"] = {"conforms": conforms, "violations": n}
-        if not conforms:
-            report["shacl"]["report"] = text[:5000]
-    result = BuildResult(ds, g, extractions, skipped, report)
+    })
+    # SHACL validation and the view run in their own processes while this one writes the
+    # exports: on a machine with more than one core they cost (almost) no wall time
+    shacl = _Forked(_validate_triples, result.triples) if validate else None
     if out is not None:
-        write_exports(result, Path(out), view=view)
+        write_exports(result, Path(out), view=view, shacl=shacl)
+    elif shacl is not None:
+        result.report["shacl"] = shacl.result()
     return result
 
 
-def _counts(g: Graph) -> dict:
+def _validate_triples(triples) -> dict:
+    from .export import validate as shacl
+    from .rdf import to_graph
+    conforms, text, n = shacl(to_graph(triples))
+    report = {"conforms": conforms, "violations": n}
+    if not conforms:
+        report["report"] = text[:5000]
+    return report
+
+
+class _Forked:
+    """Run ``fn(*args)`` in a forked child process (inline where fork is not available).
+
+    The child shares this process's memory as it was at the fork (copy on write), so big
+    arguments cost nothing to pass; only the return value travels back, pickled. The child
+    ignores Ctrl-C (the build's process handles it) and is a daemon: it ends with the build.
+    """
+
+    def __init__(self, fn, *args):
+        import multiprocessing as mp
+        self.proc = None
+        if "fork" not in mp.get_all_start_methods():
+            try:
+                self.outcome = (True, fn(*args))
+            except Exception as exc:  # noqa: BLE001 - reported by result()
+                self.outcome = (False, f"{type(exc).__name__}: {exc}")
+            return
+        ctx = mp.get_context("fork")
+        self.recv, send = ctx.Pipe(duplex=False)
+
+        def run():
+            import signal
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                outcome = (True, fn(*args))
+            except Exception as exc:  # noqa: BLE001 - reported by result()
+                outcome = (False, f"{type(exc).__name__}: {exc}")
+            try:
+                send.send(outcome)
+            except OSError:
+                pass        # the build is gone
+
+        self.proc = ctx.Process(target=run, daemon=True)
+        self.proc.start()
+        send.close()
+
+    def result(self):
+        """The return value; raises :class:`RuntimeError` if ``fn`` failed or the child died."""
+        if self.proc is not None:
+            try:
+                self.outcome = self.recv.recv()
+            except EOFError:
+                self.proc.join()
+                self.outcome = (False, f"the worker process died (exit code {self.proc.exitcode})")
+            self.proc.join()
+            self.recv.close()
+            self.proc = None
+        ok, value = self.outcome
+        if not ok:
+            raise RuntimeError(value)
+        return value
+
+
+def _counts(triples) -> dict:
     from rdflib.namespace import ORG, RDF
     from .namespace import SCHEMA, SEM
-    return {"actors": len(set(g.subjects(RDF.type, SEM.Actor))),
-            "events": len(set(g.subjects(RDF.type, SEM.Event))),
-            "memberships": len(set(g.subjects(RDF.type, ORG.Membership))),
-            "articles": len(set(g.subjects(RDF.type, SCHEMA.NewsArticle))),
-            "triples": len(g)}
+    kinds = {SEM.Actor: "actors", SEM.Event: "events", ORG.Membership: "memberships",
+             SCHEMA.NewsArticle: "articles"}
+    found: dict[str, set] = {k: set() for k in kinds.values()}
+    for s, p, o in triples:
+        if p == RDF.type and o in kinds:
+            found[kinds[o]].add(s)
+    counts = {k: len(v) for k, v in found.items()}
+    counts["triples"] = len(triples)
+    return counts
 
 
-def write_exports(result: BuildResult, out: Path, *, view: bool = True) -> dict:
+def write_exports(result: BuildResult, out: Path, *, view: bool = True, shacl: "_Forked | None" = None) -> dict:
     """Write every export and the build report into ``out``, all or nothing.
 
     Every file is first written to a hidden temporary beside it; only when all are written are
     they renamed into place, so a build killed at any moment before (SIGKILL, Ctrl-C) leaves the
     previous exports byte for byte intact. Temporaries of killed builds are removed here.
+    The view is drawn in a child process meanwhile; ``shacl``, a validation running in another,
+    is waited for before the report is written.
     """
-    from .export import StagedFiles, remove_stale_temporaries, write_graph
+    from .export import StagedFiles, remove_stale_temporaries, serialize, serialize_quads, serialize_triples
     sizes = {}
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out)
+    # a result whose rdflib graph or dataset was made (and maybe changed) is written from them
+    rdflib_made = result._graph is not None or result._dataset is not None
     with StagedFiles() as staged:
-        for name in EXPORTS:
-            target = result.dataset if name.endswith(".trig") else result.graph
-            sizes[name] = write_graph(target, out / name, staged=staged)
+        drawing = None
         if view:
+            html = staged.path_for(out / "graph.html")
+            drawing = _Forked(_draw, result.graph if rdflib_made else result.triples, html)
+        for name in EXPORTS:
+            fmt = guess_format(name)
+            if rdflib_made:
+                data = serialize(result.dataset if fmt == "trig" else result.graph, fmt)
+            elif fmt == "trig":
+                data = serialize_quads(result.quads, fmt)
+            else:
+                data = serialize_triples(result.triples, fmt)
+            sizes[name] = staged.write(out / name, data)
+        if drawing is not None:
             try:
-                from .graph import to_networkx
-                from .view import render
-                html = staged.path_for(out / "graph.html")
-                stats = render(to_networkx(result.graph), html, title="kg")
-                sizes["graph.html"] = stats.get("bytes", html.stat().st_size)
-            except Exception as exc:  # noqa: BLE001 - the view never costs the graph
+                sizes["graph.html"] = drawing.result()
+            except RuntimeError as exc:     # the view never costs the graph
                 staged.forget(out / "graph.html")
-                result.report["view_error"] = f"{type(exc).__name__}: {exc}"
+                result.report["view_error"] = str(exc)
+        if shacl is not None:
+            result.report["shacl"] = shacl.result()
         result.report["exports"] = sizes
         data = json.dumps(result.report, indent=2, sort_keys=True, default=str) + "\n"
         staged.write(out / "report.json", data.encode("utf-8"))
     return sizes
+
+
+def _draw(graph_or_triples, html: Path) -> int:
+    from .graph import to_networkx
+    from .rdf import to_graph
+    from .view import render
+    g = graph_or_triples if isinstance(graph_or_triples, Graph) else to_graph(graph_or_triples)
+    stats = render(to_networkx(g), html, title="kg")
+    return stats.get("bytes", html.stat().st_size)
 
 
 class _Progress:
