@@ -166,10 +166,25 @@ class ExtractionCache:
         return x
 
     def put(self, x: Extraction) -> None:
-        """Store an extraction (atomically: a temporary file renamed into place)."""
-        from .export import write_atomic
+        """Store an extraction (atomically: a temporary file renamed into place).
+
+        Not synced to disk: after a crash an entry may be empty or missing, and is then rebuilt.
+        """
+        import tempfile
         data = json.dumps(to_json(x), ensure_ascii=False, sort_keys=True).encode("utf-8")
-        write_atomic(self.path(x.article), data)
+        target = self.path(x.article)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
 
     def prune(self) -> int:
         """Remove the folders of other pipeline versions; returns how many were removed."""

@@ -57,23 +57,32 @@ def worker_extractor(model: str | None = None):
     return ex
 
 
-def extract_chunk(articles: list[Article], model: str | None = None, batch_size: int = 8
-                  ) -> list[Extraction | Skipped]:
+def extract_chunk(articles: list[Article], model: str | None = None, batch_size: int = 8,
+                  cache=None) -> list[Extraction | Skipped]:
     """Extract a chunk of articles in this process; an article that fails becomes :class:`Skipped`.
 
-    The results come in the order of ``articles``.
+    The results come in the order of ``articles``. With ``cache`` (a
+    :class:`~kg.cache.ExtractionCache` on a disk this process can write), each extraction is
+    also stored there, here rather than in the main process.
     """
     ex = worker_extractor(model)
     try:
-        return list(ex.extract_many(articles, batch_size=batch_size))
+        out = list(ex.extract_many(articles, batch_size=batch_size))
     except Exception:   # noqa: BLE001 - one article broke the batch: redo one by one to isolate it
-        out: list[Extraction | Skipped] = []
+        out = []
         for art in articles:
             try:
                 out.append(ex.extract(art))
             except Exception as exc:  # noqa: BLE001 - reported, never fatal
                 out.append(Skipped(art.path or art.id, f"extraction failed: {type(exc).__name__}: {exc}"))
-        return out
+    if cache is not None:
+        for x in out:
+            if isinstance(x, Extraction):
+                try:
+                    cache.put(x)
+                except OSError:
+                    pass        # a cache that cannot be written is only slower
+    return out
 
 
 def _init_worker(model: str | None) -> None:
@@ -86,11 +95,12 @@ def _init_worker(model: str | None) -> None:
 
 
 def extract_parallel(articles: Iterable[Article], *, model: str | None = None, jobs: int | None = None,
-                     chunk: int = CHUNK) -> Iterator[Extraction | Skipped]:
+                     chunk: int = CHUNK, cache=None) -> Iterator[Extraction | Skipped]:
     """Extract articles in ``jobs`` worker processes; yields results in input order.
 
     At most ``jobs * IN_FLIGHT`` chunks are pending at once, so the input can be a stream.
     If a worker process dies, the articles still pending are extracted in this process.
+    With ``cache``, the workers store each extraction in it (:func:`extract_chunk`).
     """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -113,7 +123,7 @@ def extract_parallel(articles: Iterable[Article], *, model: str | None = None, j
                 batch = next(source, None)
                 if batch is None:
                     break
-                pending.append((batch, pool.submit(extract_chunk, batch, model)))
+                pending.append((batch, pool.submit(extract_chunk, batch, model, 8, cache)))
             if not pending:
                 break
             batch, fut = pending.popleft()
@@ -121,10 +131,10 @@ def extract_parallel(articles: Iterable[Article], *, model: str | None = None, j
                 yield from fut.result()
             except BrokenProcessPool:
                 broken = True
-                yield from extract_chunk(batch, model)
+                yield from extract_chunk(batch, model, cache=cache)
         if broken:   # the pool is gone: finish here
             for batch in source:
-                yield from extract_chunk(batch, model)
+                yield from extract_chunk(batch, model, cache=cache)
 
 
 # ------------------------------------------------------------------------------ Dask

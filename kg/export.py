@@ -62,6 +62,11 @@ def _write_synced(tmp: Path, data: bytes) -> None:
     os.chmod(tmp, 0o644)      # mkstemp makes 0600; exports are meant to be read
 
 
+def write_staged(tmp: str | os.PathLike, data: bytes) -> None:
+    """Write (and sync) the temporary of :meth:`StagedFiles.path_for` (another process may do it)."""
+    _write_synced(Path(tmp), data)
+
+
 def _sync_folder(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -126,7 +131,7 @@ class StagedFiles:
 
     def write(self, target: str | os.PathLike, data: bytes) -> int:
         """Stage ``data`` for ``target``; returns the size."""
-        _write_synced(self.path_for(target), data)
+        write_staged(self.path_for(target), data)
         return len(data)
 
     def forget(self, target: str | os.PathLike) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -98,8 +99,11 @@ def default_memory_limit_mb() -> int:
 def extract_articles(articles: Iterable[Article], *, model: str | None = None, jobs: int = 1,
                      on_done: Callable[[Extraction | Skipped], None] | None = None,
                      skipped: list[Skipped] | None = None, dask=None,
-                     max_memory_mb: int | None = None) -> list[Extraction]:
+                     max_memory_mb: int | None = None, cache=None) -> list[Extraction]:
     """Run extraction over articles; an article that fails is recorded in ``skipped``.
+
+    With ``cache`` (a :class:`~kg.cache.ExtractionCache`), every extraction is stored in it (by
+    the local worker processes themselves, where there are some).
 
     ``jobs > 1`` extracts in that many worker processes, ``dask`` (a ``Client`` or a scheduler
     address) on a Dask cluster; both stream the articles in small chunks (:mod:`kg.distributed`).
@@ -126,9 +130,11 @@ def extract_articles(articles: Iterable[Article], *, model: str | None = None, j
     from .distributed import CHUNK, extract_dask, extract_parallel
     if dask is not None or (jobs > 1 and len(batch) > CHUNK):
         stream = extract_dask(batch, dask, model=model) if dask is not None else \
-            extract_parallel(batch, model=model, jobs=jobs)
+            extract_parallel(batch, model=model, jobs=jobs, cache=cache)
         for x in stream:
             (skipped if isinstance(x, Skipped) else out).append(x)
+            if dask is not None and cache is not None and not isinstance(x, Skipped):
+                cache.put(x)
             if on_done:
                 on_done(x)
             if over_limit():
@@ -139,6 +145,8 @@ def extract_articles(articles: Iterable[Article], *, model: str | None = None, j
     try:
         for x in ex.extract_many(batch):
             out.append(x)
+            if cache is not None:
+                cache.put(x)
             if on_done:
                 on_done(x)
             if over_limit():
@@ -151,6 +159,8 @@ def extract_articles(articles: Iterable[Article], *, model: str | None = None, j
             try:
                 x = ex.extract(art)
                 out.append(x)
+                if cache is not None:
+                    cache.put(x)
                 if on_done:
                     on_done(x)
             except Exception as exc:  # noqa: BLE001 - reported, never fatal
@@ -212,10 +222,8 @@ def build(paths: Iterable[str | os.PathLike] = ("seeds",), out: str | os.PathLik
         else:
             todo.append(art)
     extractions = extract_articles(todo, model=model, jobs=jobs, on_done=done, skipped=skipped,
-                                   dask=dask, max_memory_mb=max_memory_mb) if todo else []
+                                   dask=dask, max_memory_mb=max_memory_mb, cache=cache) if todo else []
     if cache is not None:
-        for x in extractions:
-            cache.put(x)
         cache.prune()
     extractions = cached + extractions
     bar.close()
@@ -268,8 +276,8 @@ class _Forked:
         if "fork" not in mp.get_all_start_methods():
             try:
                 self.outcome = (True, fn(*args))
-            except Exception as exc:  # noqa: BLE001 - reported by result()
-                self.outcome = (False, f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - raised again by result()
+                self.outcome = (False, exc)
             return
         ctx = mp.get_context("fork")
         self.recv, send = ctx.Pipe(duplex=False)
@@ -279,10 +287,13 @@ class _Forked:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             try:
                 outcome = (True, fn(*args))
-            except Exception as exc:  # noqa: BLE001 - reported by result()
-                outcome = (False, f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - raised again by result()
+                outcome = (False, exc)
             try:
-                send.send(outcome)
+                try:
+                    send.send(outcome)
+                except (TypeError, AttributeError, pickle.PicklingError):   # an exception that cannot travel
+                    send.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
             except OSError:
                 pass        # the build is gone
 
@@ -291,19 +302,19 @@ class _Forked:
         send.close()
 
     def result(self):
-        """The return value; raises :class:`RuntimeError` if ``fn`` failed or the child died."""
+        """The return value; raises what ``fn`` raised, or :class:`RuntimeError` if the child died."""
         if self.proc is not None:
             try:
                 self.outcome = self.recv.recv()
             except EOFError:
                 self.proc.join()
-                self.outcome = (False, f"the worker process died (exit code {self.proc.exitcode})")
+                self.outcome = (False, RuntimeError(f"a worker process died (exit code {self.proc.exitcode})"))
             self.proc.join()
             self.recv.close()
             self.proc = None
         ok, value = self.outcome
         if not ok:
-            raise RuntimeError(value)
+            raise value
         return value
 
 
@@ -331,6 +342,7 @@ def write_exports(result: BuildResult, out: Path, *, view: bool = True, shacl: "
     is waited for before the report is written.
     """
     from .export import StagedFiles, remove_stale_temporaries, serialize, serialize_quads, serialize_triples
+    from .export import write_staged as write_file
     sizes = {}
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out)
@@ -341,21 +353,31 @@ def write_exports(result: BuildResult, out: Path, *, view: bool = True, shacl: "
         if view:
             html = staged.path_for(out / "graph.html")
             drawing = _Forked(_draw, result.graph if rdflib_made else result.triples, html)
-        for name in EXPORTS:
-            fmt = guess_format(name)
-            if rdflib_made:
-                data = serialize(result.dataset if fmt == "trig" else result.graph, fmt)
-            elif fmt == "trig":
-                data = serialize_quads(result.quads, fmt)
-            else:
-                data = serialize_triples(result.triples, fmt)
-            sizes[name] = staged.write(out / name, data)
+        def write(names: list[str], paths: list[Path]) -> dict:
+            done = {}
+            for name, path in zip(names, paths):
+                fmt = guess_format(name)
+                if rdflib_made:
+                    data = serialize(result.dataset if fmt == "trig" else result.graph, fmt)
+                elif fmt == "trig":
+                    data = serialize_quads(result.quads, fmt)
+                else:
+                    data = serialize_triples(result.triples, fmt)
+                write_file(path, data)
+                done[name] = len(data)
+            return done
+
+        # half of the exports are written by a child process, half here
+        theirs, ours = list(EXPORTS[::2]), list(EXPORTS[1::2])
+        writer = _Forked(write, theirs, [staged.path_for(out / name) for name in theirs])
+        sizes.update(write(ours, [staged.path_for(out / name) for name in ours]))
+        sizes.update(writer.result())
         if drawing is not None:
             try:
                 sizes["graph.html"] = drawing.result()
-            except RuntimeError as exc:     # the view never costs the graph
+            except Exception as exc:  # noqa: BLE001 - the view never costs the graph
                 staged.forget(out / "graph.html")
-                result.report["view_error"] = str(exc)
+                result.report["view_error"] = f"{type(exc).__name__}: {exc}"
         if shacl is not None:
             result.report["shacl"] = shacl.result()
         result.report["exports"] = sizes

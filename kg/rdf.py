@@ -116,21 +116,27 @@ def _add_article(g: Graph, x: Extraction) -> URIRef:
 
 
 def _add_actor(g: Graph, key: str, table: ActorTable) -> URIRef:
-    a = table.actors[key]
     node = actor_iri(key)
-    g.add((node, RDF.type, SEM.Actor))
-    g.add((node, RDF.type, KGO.Actor))
-    g.add((node, RDF.type, TYPE_CLASS[a.type]))
-    if a.type == "Country":
-        g.add((node, RDF.type, SEM.Place))
-    g.add((node, RDFS.label, Literal(a.name)))
-    for alias in sorted(a.aliases):
-        g.add((node, SKOS.altLabel, Literal(alias)))
-    if a.wikidata:
-        g.add((node, OWL.sameAs, URIRef(f"http://www.wikidata.org/entity/{a.wikidata}")))
-    if a.iso:
-        g.add((node, KGO.isoCode, Literal(a.iso)))
+    # an actor is named in many articles and events: its triples are made once per table
+    triples = table.rdf_cache.get(key)
+    if triples is None:
+        triples = table.rdf_cache[key] = _actor_triples(node, table.actors[key])
+    for t in triples:
+        g.add(t)
     return node
+
+
+def _actor_triples(node: URIRef, a) -> list:
+    out = [(node, RDF.type, SEM.Actor), (node, RDF.type, KGO.Actor), (node, RDF.type, TYPE_CLASS[a.type])]
+    if a.type == "Country":
+        out.append((node, RDF.type, SEM.Place))
+    out.append((node, RDFS.label, Literal(a.name)))
+    out += [(node, SKOS.altLabel, Literal(alias)) for alias in sorted(a.aliases)]
+    if a.wikidata:
+        out.append((node, OWL.sameAs, URIRef(f"http://www.wikidata.org/entity/{a.wikidata}")))
+    if a.iso:
+        out.append((node, KGO.isoCode, Literal(a.iso)))
+    return out
 
 
 def _add_place(g: Graph, key: str, table: ActorTable) -> URIRef:

@@ -74,6 +74,7 @@ class ActorTable:
     alias: dict[str, str] = field(default_factory=dict)
     merges: list[tuple[str, str, str]] = field(default_factory=list)
     kept_apart: list[tuple[str, list[str], str]] = field(default_factory=list)
+    rdf_cache: dict = field(default_factory=dict, repr=False, compare=False)   # kg.rdf: triples of each actor
 
     def canonical(self, key: str) -> str:
         return self.alias.get(key, key)

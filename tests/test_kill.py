@@ -90,16 +90,19 @@ def test_kill_sigkill_inside_export_writing(previous):
     corpus = corpus_of_copies(previous["root"] / "three", 3)
 
     def die_on_third_file():
+        # every staged file goes through write_staged, some of them in a child process of the
+        # build: the one to die is the build
         import kg.export
-        write = kg.export.StagedFiles.write
+        write = kg.export.write_staged
+        build_pid = os.getpid()
         calls = []
 
-        def write_then_die(self, target, data):
-            calls.append(target)
-            if len(calls) == 3:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return write(self, target, data)
-        kg.export.StagedFiles.write = write_then_die
+        def write_then_die(tmp, data):
+            calls.append(tmp)
+            if len(calls) == 3 or os.getpid() != build_pid:
+                os.kill(build_pid, signal.SIGKILL)
+            return write(tmp, data)
+        kg.export.write_staged = write_then_die
 
     with using_shared_extractor():
         pid = build_in_fork(corpus, out, before_exit=die_on_third_file)
@@ -164,15 +167,17 @@ def test_kill_ctrl_c_inside_export_writing(previous, monkeypatch):
     import kg.export
     out = previous["out"]
     corpus = corpus_of_copies(previous["root"] / "three-c", 3)
-    write = kg.export.StagedFiles.write
+    write = kg.export.write_staged
+    me = os.getpid()
     calls = []
 
-    def write_then_interrupt(self, target, data):
-        calls.append(target)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return write(self, target, data)
-    monkeypatch.setattr(kg.export.StagedFiles, "write", write_then_interrupt)
+    def write_then_interrupt(tmp, data):
+        if os.getpid() == me:       # Ctrl-C stops the build; its child processes ignore it
+            calls.append(tmp)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+        return write(tmp, data)
+    monkeypatch.setattr(kg.export, "write_staged", write_then_interrupt)
     with using_shared_extractor():
         code, _, err = run_cli(["build", corpus, "-o", out, "--no-view", "--jobs", "1", "--no-validate"])
     assert code == cli.EXIT_INTERRUPTED and "Interrupted: previous exports are intact." in err
