@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import time
 from collections import deque
@@ -137,6 +138,63 @@ def extract_parallel(articles: Iterable[Article], *, model: str | None = None, j
                 yield from extract_chunk(batch, model, cache=cache)
 
 
+# ------------------------------------------------------------------------------ forked helpers
+class Forked:
+    """Run ``fn(*args)`` in a forked child process (inline where fork is not available).
+
+    The child shares this process's memory as it was at the fork (copy on write), so big
+    arguments cost nothing to pass; only the return value travels back, pickled. The child
+    ignores Ctrl-C (the build's process handles it) and is a daemon: it ends with the build.
+    """
+
+    def __init__(self, fn, *args):
+        import multiprocessing as mp
+        self.proc = None
+        if "fork" not in mp.get_all_start_methods():
+            try:
+                self.outcome = (True, fn(*args))
+            except Exception as exc:  # noqa: BLE001 - raised again by result()
+                self.outcome = (False, exc)
+            return
+        ctx = mp.get_context("fork")
+        self.recv, send = ctx.Pipe(duplex=False)
+
+        def run():
+            import signal
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                outcome = (True, fn(*args))
+            except Exception as exc:  # noqa: BLE001 - raised again by result()
+                outcome = (False, exc)
+            try:
+                try:
+                    send.send(outcome)
+                except (TypeError, AttributeError, pickle.PicklingError):   # an exception that cannot travel
+                    send.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
+            except OSError:
+                pass        # the build is gone
+
+        self.proc = ctx.Process(target=run, daemon=True)
+        self.proc.start()
+        send.close()
+
+    def result(self):
+        """The return value; raises what ``fn`` raised, or :class:`RuntimeError` if the child died."""
+        if self.proc is not None:
+            try:
+                self.outcome = self.recv.recv()
+            except EOFError:
+                self.proc.join()
+                self.outcome = (False, RuntimeError(f"a worker process died (exit code {self.proc.exitcode})"))
+            self.proc.join()
+            self.recv.close()
+            self.proc = None
+        ok, value = self.outcome
+        if not ok:
+            raise value
+        return value
+
+
 # ------------------------------------------------------------------------------ Dask
 def _dask_client(client_or_address, *, timeout: float = 30.0):
     """A connected client and whether we opened it (and so must close it)."""
@@ -208,7 +266,7 @@ def build_dask(paths: Iterable[str | os.PathLike], client_or_address, *, out: st
             client.close()
 
 
-__all__ = ["chunks", "worker_extractor", "extract_chunk", "extract_parallel", "extract_dask", "build_dask"]
+__all__ = ["Forked", "chunks", "worker_extractor", "extract_chunk", "extract_parallel", "extract_dask", "build_dask"]
 
 if __name__ == "__main__":   # pragma: no cover
     sys.exit("use kg build --jobs N or kg build --dask ADDRESS")

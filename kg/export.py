@@ -423,13 +423,76 @@ def write_graph(graph: Graph | Dataset, path: str | os.PathLike, *, format: str 
     return staged.write(path, data) if staged is not None else write_atomic(path, data)
 
 
-def validate(graph: Graph, shapes: str | os.PathLike | None = None) -> tuple[bool, str, int]:
-    """Validate against ``ontology/shapes.ttl`` with pySHACL; returns (conforms, report, violations)."""
+def validate(graph: Graph, shapes: str | os.PathLike | None = None, *, jobs: int = 1) -> tuple[bool, str, int]:
+    """Validate against ``ontology/shapes.ttl`` with pySHACL; returns (conforms, report, violations).
+
+    ``jobs > 1`` validates in that many forked processes (where fork is available), each with
+    some of the shapes (by their targets, the largest first): the same results, in less time.
+    """
+    return start_validation(graph, shapes, jobs=jobs)()
+
+
+def start_validation(graph, shapes: str | os.PathLike | None = None, *, jobs: int = 1):
+    """Start :func:`validate` in forked processes; returns a function that waits for the result.
+
+    ``graph`` is an rdflib Graph or a collection of triples (each process then makes its own
+    Graph of them, in parallel).
+    """
     import pyshacl
-    from .rdf import ontology_dir
-    shapes_graph = Graph().parse(str(shapes or ontology_dir() / "shapes.ttl"), format="turtle")
-    conforms, report_graph, text = pyshacl.validate(graph, shacl_graph=shapes_graph, inference="none",
-                                                    advanced=True, allow_warnings=True)
     from rdflib.namespace import SH
-    n = len(list(report_graph.subjects(predicate=SH.resultSeverity)))
-    return bool(conforms), text, n
+    from .distributed import Forked
+    from .rdf import ontology_dir, to_graph
+    import multiprocessing as mp
+    shapes_graph = Graph().parse(str(shapes or ontology_dir() / "shapes.ttl"), format="turtle")
+
+    def run(use_shapes=None) -> tuple[bool, str, int]:
+        g = graph if isinstance(graph, Graph) else to_graph(graph)
+        conforms, report_graph, text = pyshacl.validate(g, shacl_graph=shapes_graph, inference="none",
+                                                        advanced=True, allow_warnings=True,
+                                                        use_shapes=use_shapes)
+        return bool(conforms), text, len(list(report_graph.subjects(predicate=SH.resultSeverity)))
+
+    if jobs < 2 or "fork" not in mp.get_all_start_methods():
+        outcome = run()
+        return lambda: outcome
+    groups = _shape_groups(graph, shapes_graph, jobs)
+    running = [Forked(run, [str(s) for s in group]) for group in groups]
+
+    def wait() -> tuple[bool, str, int]:
+        outcomes = [job.result() for job in running]
+        n = sum(o[2] for o in outcomes)
+        if all(o[0] for o in outcomes):
+            return True, outcomes[0][1], 0
+        # each report starts "Validation Report", "Conforms: False", "Results (n):"; one header for all
+        texts = [o[1].split("\n", 3)[3] if o[1].count("\n") >= 3 else o[1] for o in outcomes if not o[0]]
+        return False, f"Validation Report\nConforms: False\nResults ({n}):\n" + "".join(texts), n
+    return wait
+
+
+def _shape_groups(triples, shapes_graph: Graph, jobs: int) -> list[list]:
+    """The shapes that have targets, in ``jobs`` groups of about equal work: the number of their
+    targets in ``triples`` (a Graph or a collection of triples) times their constraints."""
+    from collections import Counter
+    from rdflib.namespace import RDF, SH
+    classes: Counter = Counter()
+    predicates: Counter = Counter()
+    for _, p, o in (triples.triples((None, None, None)) if isinstance(triples, Graph) else triples):
+        predicates[p] += 1
+        if p == RDF.type:
+            classes[o] += 1
+    cost = {}
+    for shape in set(shapes_graph.subjects(RDF.type, SH.NodeShape)):
+        targets = sum(classes[c] for c in shapes_graph.objects(shape, SH.targetClass))
+        targets += sum(predicates[p] for p in shapes_graph.objects(shape, SH.targetObjectsOf))
+        targets += sum(predicates[p] for p in shapes_graph.objects(shape, SH.targetSubjectsOf))
+        targets += sum(1 for _ in shapes_graph.objects(shape, SH.targetNode))
+        targets += 100 * sum(1 for _ in shapes_graph.objects(shape, SH.target))   # a SPARQL target: a query
+        if targets:
+            cost[shape] = targets * (1 + sum(1 for _ in shapes_graph.objects(shape, SH.property)))
+    groups: list[list] = [[] for _ in range(max(1, jobs))]
+    load = [0] * len(groups)
+    for shape in sorted(cost, key=lambda s: (-cost[s], str(s))):
+        i = load.index(min(load))
+        groups[i].append(shape)
+        load[i] += cost[shape]
+    return [g for g in groups if g]

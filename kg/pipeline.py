@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Callable, Iterable
 
 from rdflib import Dataset, Graph
 
+from .distributed import Forked
 from .export import guess_format
 from .model import Article, Extraction, Skipped
 
@@ -244,7 +244,7 @@ def build(paths: Iterable[str | os.PathLike] = ("seeds",), out: str | os.PathLik
     })
     # SHACL validation and the view run in their own processes while this one writes the
     # exports: on a machine with more than one core they cost (almost) no wall time
-    shacl = _Forked(_validate_triples, result.triples) if validate else None
+    shacl = _Validation(result.triples) if validate else None
     if out is not None:
         write_exports(result, Path(out), view=view, shacl=shacl)
     elif shacl is not None:
@@ -252,70 +252,19 @@ def build(paths: Iterable[str | os.PathLike] = ("seeds",), out: str | os.PathLik
     return result
 
 
-def _validate_triples(triples) -> dict:
-    from .export import validate as shacl
-    from .rdf import to_graph
-    conforms, text, n = shacl(to_graph(triples))
-    report = {"conforms": conforms, "violations": n}
-    if not conforms:
-        report["report"] = text[:5000]
-    return report
+class _Validation:
+    """SHACL validation of a build's triples, started in forked processes (one per core)."""
 
+    def __init__(self, triples):
+        from .export import start_validation
+        self._wait = start_validation(triples, jobs=os.cpu_count() or 1)
 
-class _Forked:
-    """Run ``fn(*args)`` in a forked child process (inline where fork is not available).
-
-    The child shares this process's memory as it was at the fork (copy on write), so big
-    arguments cost nothing to pass; only the return value travels back, pickled. The child
-    ignores Ctrl-C (the build's process handles it) and is a daemon: it ends with the build.
-    """
-
-    def __init__(self, fn, *args):
-        import multiprocessing as mp
-        self.proc = None
-        if "fork" not in mp.get_all_start_methods():
-            try:
-                self.outcome = (True, fn(*args))
-            except Exception as exc:  # noqa: BLE001 - raised again by result()
-                self.outcome = (False, exc)
-            return
-        ctx = mp.get_context("fork")
-        self.recv, send = ctx.Pipe(duplex=False)
-
-        def run():
-            import signal
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            try:
-                outcome = (True, fn(*args))
-            except Exception as exc:  # noqa: BLE001 - raised again by result()
-                outcome = (False, exc)
-            try:
-                try:
-                    send.send(outcome)
-                except (TypeError, AttributeError, pickle.PicklingError):   # an exception that cannot travel
-                    send.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
-            except OSError:
-                pass        # the build is gone
-
-        self.proc = ctx.Process(target=run, daemon=True)
-        self.proc.start()
-        send.close()
-
-    def result(self):
-        """The return value; raises what ``fn`` raised, or :class:`RuntimeError` if the child died."""
-        if self.proc is not None:
-            try:
-                self.outcome = self.recv.recv()
-            except EOFError:
-                self.proc.join()
-                self.outcome = (False, RuntimeError(f"a worker process died (exit code {self.proc.exitcode})"))
-            self.proc.join()
-            self.recv.close()
-            self.proc = None
-        ok, value = self.outcome
-        if not ok:
-            raise value
-        return value
+    def result(self) -> dict:
+        conforms, text, n = self._wait()
+        report = {"conforms": conforms, "violations": n}
+        if not conforms:
+            report["report"] = text[:5000]
+        return report
 
 
 def _counts(triples) -> dict:
@@ -332,7 +281,7 @@ def _counts(triples) -> dict:
     return counts
 
 
-def write_exports(result: BuildResult, out: Path, *, view: bool = True, shacl: "_Forked | None" = None) -> dict:
+def write_exports(result: BuildResult, out: Path, *, view: bool = True, shacl: "_Validation | None" = None) -> dict:
     """Write every export and the build report into ``out``, all or nothing.
 
     Every file is first written to a hidden temporary beside it; only when all are written are
@@ -352,7 +301,7 @@ def write_exports(result: BuildResult, out: Path, *, view: bool = True, shacl: "
         drawing = None
         if view:
             html = staged.path_for(out / "graph.html")
-            drawing = _Forked(_draw, result.graph if rdflib_made else result.triples, html)
+            drawing = Forked(_draw, result.graph if rdflib_made else result.triples, html)
         def write(names: list[str], paths: list[Path]) -> dict:
             done = {}
             for name, path in zip(names, paths):
@@ -369,7 +318,7 @@ def write_exports(result: BuildResult, out: Path, *, view: bool = True, shacl: "
 
         # half of the exports are written by a child process, half here
         theirs, ours = list(EXPORTS[::2]), list(EXPORTS[1::2])
-        writer = _Forked(write, theirs, [staged.path_for(out / name) for name in theirs])
+        writer = Forked(write, theirs, [staged.path_for(out / name) for name in theirs])
         sizes.update(write(ours, [staged.path_for(out / name) for name in ours]))
         sizes.update(writer.result())
         if drawing is not None:
