@@ -341,7 +341,7 @@ def test_shapes_broken_copy_has_three_violations(sample, shapes):
 
 
 @pytest.mark.parametrize(("breakage", "component"), [
-    ("planned-not-scheduled", SH.OrConstraintComponent),
+    ("planned-not-scheduled", SH.HasValueConstraintComponent),
     ("occurred-but-scheduled", SH.NotConstraintComponent),
     ("two-branches", SH.SPARQLConstraintComponent),
     ("no-cameo-type", SH.QualifiedMinCountConstraintComponent),
