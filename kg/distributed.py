@@ -246,7 +246,7 @@ def extract_dask(articles: Iterable[Article], client_or_address, *, model: str |
 
 
 def build_dask(paths: Iterable[str | os.PathLike], client_or_address, *, out: str | os.PathLike | None = "exports",
-               model: str | None = None, min_confidence: float = 0.0, validate: bool = True,
+               model: str | None = None, min_confidence: float = 0.0, validate: bool = False,
                view: bool = True, progress: bool = False, clean: bool = False):
     """Build the knowledge graph of ``paths`` with extraction on a Dask cluster.
 

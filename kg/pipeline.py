@@ -1,4 +1,4 @@
-"""The whole job: articles in, a validated knowledge graph and its exports out.
+"""The whole job: articles in, a knowledge graph and its exports out (validated on request).
 
 This is the only module that calls several stages (ingest -> extract -> resolve -> build ->
 export/view). One broken article never stops a build: it is skipped and reported.
@@ -173,7 +173,7 @@ def extract_articles(articles: Iterable[Article], *, model: str | None = None, j
 
 
 def build(paths: Iterable[str | os.PathLike] = ("seeds",), out: str | os.PathLike | None = "exports", *,
-          model: str | None = None, jobs: int = 1, min_confidence: float = 0.0, validate: bool = True,
+          model: str | None = None, jobs: int = 1, min_confidence: float = 0.0, validate: bool = False,
           view: bool = True, progress: bool = False, clean: bool = False, dask=None,
           max_memory_mb: int | None = None) -> BuildResult:
     """Build the knowledge graph of the articles under ``paths``; write exports to ``out``.
@@ -181,6 +181,8 @@ def build(paths: Iterable[str | os.PathLike] = ("seeds",), out: str | os.PathLik
     ``out=None`` builds in memory only. Returns a :class:`BuildResult`. Extractions are cached
     in ``<out>/.cache/`` (see :mod:`kg.cache`): only new or changed articles are extracted, and
     the graph is always rebuilt from the current articles. ``clean=True`` ignores the cache.
+    ``validate=True`` checks the graph against the SHACL shapes (in forked processes, while the
+    exports are written); the result is ``report["shacl"]``.
     """
     from .rdf import build_quads
     from .ingest import read

@@ -1,4 +1,6 @@
 """Exports: every format parses back to the same graph; bytes are deterministic; writes are atomic."""
+from pathlib import Path
+
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
@@ -50,3 +52,44 @@ def test_export_unknown_format():
 def test_export_atomic_leaves_no_temp_files(tmp_path):
     write_graph(_graph(), tmp_path / "g.ttl")
     assert [p.name for p in tmp_path.iterdir()] == ["g.ttl"]
+
+
+def _cli(argv):
+    import contextlib
+    import io
+    from kg import cli
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main([str(a) for a in argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def _broken_exports(tmp_path) -> Path:
+    """The committed exports without the actors' labels (every actor then breaks a shape)."""
+    root = Path(__file__).resolve().parent.parent
+    lines = (root / "exports" / "graph.nt").read_text(encoding="utf-8").splitlines()
+    kept = [ln for ln in lines if not (ln.startswith("<https://w3id.org/kg-news/id/actor/")
+                                       and "<http://www.w3.org/2000/01/rdf-schema#label>" in ln)]
+    assert len(kept) < len(lines)
+    target = tmp_path / "broken.nt"
+    target.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return target
+
+
+def test_kg_validate_passes_our_exports_and_names_what_breaks(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    code, out, _ = _cli(["validate", root / "exports" / "graph.ttl"])
+    assert code == 0 and out.startswith("SHACL: conforms")
+    code, out, _ = _cli(["validate", _broken_exports(tmp_path), "--jobs", "1"])
+    assert code == 1 and "violations" in out
+    assert "an actor has exactly one rdfs:label" in out and "/actor/" in out
+
+
+def test_validate_in_several_processes_finds_the_same_violations(tmp_path):
+    from kg.export import validate
+    from kg.graph import load
+    g = load(_broken_exports(tmp_path))
+    one, two = validate(g, jobs=1), validate(g, jobs=2)
+    assert one[0] is False and two[0] is False and one[2] == two[2] > 0
+    focus = sorted(ln for ln in one[1].splitlines() if "Focus Node:" in ln)
+    assert focus == sorted(ln for ln in two[1].splitlines() if "Focus Node:" in ln)

@@ -130,7 +130,7 @@ def test_properties_every_build_parses_back_and_conforms(texts, dates, titles):
             lines.append(json.dumps(rec))
         (Path(tmp) / "news.jsonl").write_text("\n".join(lines), encoding="utf-8")
         with using_shared_extractor():
-            res = build([Path(tmp) / "news.jsonl"], out=Path(tmp) / "out", view=False)
+            res = build([Path(tmp) / "news.jsonl"], out=Path(tmp) / "out", view=False, validate=True)
         assert res.report["shacl"]["conforms"], res.report["shacl"].get("report")
         assert res.report["articles_read"] + len(res.report["skipped"]) == len(texts)
         for name, fmt in FORMATS.items():

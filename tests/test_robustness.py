@@ -228,7 +228,8 @@ def hostile_build(tmp_path_factory):
     out = root / "exports"
     with using_shared_extractor(), pytest.MonkeyPatch.context() as mp:
         mp.chdir(elsewhere)
-        code, stdout, stderr = run_cli(["build", corpus.resolve(), "-o", out.resolve(), "--no-view", "--jobs", "1"])
+        code, stdout, stderr = run_cli(["build", corpus.resolve(), "-o", out.resolve(), "--no-view", "--jobs", "1",
+                                        "--validate"])
     return {"root": root, "out": out, "code": code, "stdout": stdout, "stderr": stderr,
             "report": json.loads((out / "report.json").read_text(encoding="utf-8"))}
 
@@ -329,7 +330,7 @@ def test_robustness_every_export_parses_back_to_the_same_graph(tmp_path):
     (corpus / "news.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
                                        encoding="utf-8")
     with using_shared_extractor():
-        res = build([corpus], out=None, view=False)
+        res = build([corpus], out=None, view=False, validate=True)
     assert res.report["shacl"]["conforms"] and res.report["articles_read"] == 3
     # literals a build cannot make from one-line fields: newlines, control escapes, 100k characters
     extra = res.dataset.graph(URIRef("https://w3id.org/kg-news/id/graph/test-literals"))
