@@ -348,6 +348,9 @@ class PhraseIndex:
 
 
 # ------------------------------------------------------------------------------ the extractor
+_TRIGGER_POS = frozenset({"VERB", "AUX", "NOUN", "PROPN"})
+
+
 @dataclass
 class _Doc:
     """Per-article working state."""
@@ -1013,8 +1016,12 @@ class Extractor:
     def _events(self, st: _Doc, x: Extraction) -> list[Event]:
         doc = st.doc
         events: list[Event] = []
+        captions = any(sg.kind == "caption" for sg in st.segs)
         for tok in doc:
-            trig = self._trigger(tok, caption=self._seg_kind(st, tok.idx) == "caption")
+            # only verbs and nouns can be triggers (or a VBZ in a caption): skip the rest early
+            if tok.pos_ not in _TRIGGER_POS and tok.tag_ != "VBZ":
+                continue
+            trig = self._trigger(tok, caption=captions and self._seg_kind(st, tok.idx) == "caption")
             if trig is None:
                 if tok.pos_ == "VERB" and tok.lemma_ in STATEMENT_VERBS:
                     ev = self._statement(st, x, tok)
@@ -1026,6 +1033,7 @@ class Extractor:
         return _dedup(events)
 
     def _trigger(self, tok, *, caption: bool = False) -> Trigger | None:
+        # (a token whose pos_ is not in _TRIGGER_POS and whose tag_ is not VBZ gives None)
         pos = "VERB" if tok.pos_ in ("VERB", "AUX") else "NOUN" if tok.pos_ in ("NOUN", "PROPN") else None
         if caption and tok.tag_ == "VBZ" or caption and pos == "NOUN" and tok.lower_.endswith("s") and \
                 (tok.lemma_.lower(), "VERB") in self.triggers and (tok.lemma_.lower(), "NOUN") not in self.triggers:
