@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -224,3 +225,46 @@ def test_timex_earlier_this_month_runs_to_publication():
     from kg.timex import find_times as _ft
     [t] = _ft("The report came out earlier this month.", _dt.date(2017, 3, 27))
     assert (t.earliest, t.latest) == ("2017-03-01", "2017-03-27")
+
+
+# --------------------------------------------------------------------------- rules run by paragraph
+def _everywhere(text, published):
+    """find_times with every rule run over the whole text (no skipping of paragraphs; the
+    same as before find_times ran rules by paragraph, for a text without blank lines)."""
+    import kg.timex
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(kg.timex, "_zones", lambda text, rules: [[(0, len(text))] for _ in rules])
+        return find_times(text, published)
+
+
+_PIECES = ["Monday", "on Tuesday", "March 3", "3 March 2021", "mid-March", "midMarch", "the 1990s", "'90s",
+           "two weeks ago", "in 3 days", "next spring", "last year", "year-end", "the end of the month",
+           "the 21st century", "at 5 p.m.", "noon", "today", "the weekend", "the previous year",
+           "the past few months", "2023-02-22", "the second day of the talks", "in 2019", "ſunday",
+           "he said", "the talks", "leaders met", "last", "next", "early", "\n", " ", ", ", ". "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30), st.sampled_from([None, WED, MON]))
+def test_find_times_skipping_paragraphs_changes_nothing(pieces, published):
+    text = " ".join(pieces)
+    assert find_times(text, published) == _everywhere(text, published)
+
+
+def test_find_times_never_spans_a_blank_line():
+    found = find_times("They met last\n\nin March, and on 3 March\n\n2022 again.", WED)
+    assert [t.text for t in found] == ["March", "3 March", "2022"]   # not "last ... March", "3 March ... 2022"
+    assert [t.value for t in found][1:] == ["2023-03-03", "2022"]
+
+
+def test_find_times_skipping_paragraphs_changes_nothing_on_real_articles():
+    from pathlib import Path
+    from kg.ingest import read
+    from kg.model import Article
+    root = Path(__file__).resolve().parent.parent
+    sources = [root / "seeds", root.parent / "shared" / "eval" / "dev", root.parent / "shared" / "eval" / "timex"]
+    arts = [a for a in read([s for s in sources if s.exists()]) if isinstance(a, Article)]
+    assert arts
+    for a in arts:
+        for para in re.split(r"\n[^\S\n]*\n", a.text):
+            assert find_times(para, a.published) == _everywhere(para, a.published), a.id
