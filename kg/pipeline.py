@@ -339,11 +339,31 @@ def write_exports(result: BuildResult, out: Path, *, view: bool = True, shacl: "
 
 def _draw(graph_or_triples, html: Path) -> int:
     from .graph import to_networkx
-    from .rdf import to_graph
     from .view import render
-    g = graph_or_triples if isinstance(graph_or_triples, Graph) else to_graph(graph_or_triples)
+    g = graph_or_triples if isinstance(graph_or_triples, Graph) else _TripleIndex(graph_or_triples)
     stats = render(to_networkx(g), html, title="kg")
     return stats.get("bytes", html.stat().st_size)
+
+
+class _TripleIndex:
+    """The part of rdflib's Graph API that :func:`kg.graph.to_networkx` reads, over a set of
+    triples: making an rdflib Graph of a build's triples would cost more than drawing it."""
+
+    def __init__(self, triples):
+        self.by_predicate: dict = {}
+        self.by_subject_predicate: dict = {}
+        for s, p, o in triples:
+            self.by_predicate.setdefault(p, []).append((s, o))
+            self.by_subject_predicate.setdefault((s, p), []).append(o)
+
+    def subject_objects(self, predicate):
+        return iter(self.by_predicate.get(predicate, ()))
+
+    def subjects(self, predicate, object):
+        return (s for s, o in self.by_predicate.get(predicate, ()) if o == object)
+
+    def objects(self, subject, predicate):
+        return iter(self.by_subject_predicate.get((subject, predicate), ()))
 
 
 class _Progress:

@@ -239,3 +239,13 @@ def test_view_focus_is_always_drawn(G, tmp_path):
     stats = render(G, tmp_path / "tiny.html", focus="Wang Yi", max_nodes=1)
     view = page_data((tmp_path / "tiny.html").read_text(encoding="utf-8"))["views"]["events"]
     assert stats["nodes"] == 1 and view["nodes"][0]["label"] == "Wang Yi"
+
+
+def test_build_draws_its_view_from_triples_as_from_an_rdflib_graph():
+    """The build's view reads its triples through a small index, not an rdflib Graph: same graph."""
+    from kg.pipeline import _TripleIndex
+    g = load(Path(__file__).resolve().parent.parent / "exports" / "graph.ttl")
+    a, b = to_networkx(g), to_networkx(_TripleIndex(set(g)))
+    assert set(a.nodes) == set(b.nodes) and len(a) > 50
+    assert all(a.nodes[n] == b.nodes[n] for n in a.nodes)
+    assert sorted(a.edges(keys=True)) == sorted(b.edges(keys=True))
