@@ -48,6 +48,21 @@ def chunks(items: Iterable, size: int) -> Iterator[list]:
         yield buf
 
 
+def guided_chunks(items: list, workers: int, *, smallest: int = CHUNK, largest: int = 16) -> Iterator[list]:
+    """Cut a list into chunks that shrink towards the end: large ones while there is much left
+    (spaCy parses a batch of 16 a few percent faster than four of 4), small ones at the end so that
+    the workers finish together.
+
+    >>> [len(c) for c in guided_chunks(list(range(100)), 2)]
+    [13, 11, 10, 9, 8, 7, 6, 5, 4, 4, 4, 4, 4, 4, 4, 3]
+    """
+    i, n = 0, len(items)
+    while i < n:
+        size = max(smallest, min(largest, -(-(n - i) // (workers * 4))))
+        yield list(items[i:i + size])
+        i += size
+
+
 def worker_extractor(model: str | None = None):
     """The :class:`~kg.extract.Extractor` of this process for ``model``, loaded on first use."""
     ex = _EXTRACTORS.get(model)
@@ -115,7 +130,8 @@ def extract_parallel(articles: Iterable[Article], *, model: str | None = None, j
         # write) instead of each spending a second or two loading its own
         worker_extractor(model)
     pending: deque = deque()
-    source = chunks(articles, chunk)
+    source = guided_chunks(articles, jobs, smallest=chunk) if isinstance(articles, (list, tuple)) \
+        else chunks(articles, chunk)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                              initargs=(model,)) as pool:
         broken = False
@@ -124,7 +140,7 @@ def extract_parallel(articles: Iterable[Article], *, model: str | None = None, j
                 batch = next(source, None)
                 if batch is None:
                     break
-                pending.append((batch, pool.submit(extract_chunk, batch, model, 8, cache)))
+                pending.append((batch, pool.submit(extract_chunk, batch, model, 16, cache)))
             if not pending:
                 break
             batch, fut = pending.popleft()
