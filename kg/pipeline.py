@@ -304,6 +304,7 @@ def write_exports(result: BuildResult, out: Path, *, view: bool = True, shacl: "
         if view:
             html = staged.path_for(out / "graph.html")
             drawing = Forked(_draw, result.graph if rdflib_made else result.triples, html)
+
         def write(names: list[str], paths: list[Path]) -> dict:
             done = {}
             for name, path in zip(names, paths):
