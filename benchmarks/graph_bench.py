@@ -64,8 +64,11 @@ def generate(path: Path, *, actors: int, events: int, seed: int = 7) -> int:
     for i in range(actors):
         kind = kind_of(i)
         extra = ", sem:Place" if kind == "Country" else ""
+        label, alias = f"{kind} {i}", f"{kind[0]}{i}"
+        # kgo:nameKey: the names lower-cased, as kg.rdf.name_keys writes them
+        keys = ", ".join(f'"{k}"' for k in sorted({label.lower(), alias.lower()}))
         lines.append(f'<actor/a{i}> a sem:Actor, kgo:Actor, schema:{kind}{extra} ; '
-                     f'rdfs:label "{kind} {i}" ; skos:altLabel "{kind[0]}{i}" .')
+                     f'rdfs:label "{label}" ; skos:altLabel "{alias}" ; kgo:nameKey {keys} .')
     places = max(10, actors // 20)
     for p in range(places):
         lines.append(f'<place/p{p}> a sem:Place, schema:City ; rdfs:label "City {p}" .')

@@ -92,6 +92,7 @@ class KGO(DefinedNamespace):
     family: URIRef  # coarse family of a CAMEO concept
     ploverMode: URIRef  # PLOVER mode of a CAMEO concept
     isoCode: URIRef  # ISO 3166-1 alpha-3 of a country
+    nameKey: URIRef  # an actor name lower-cased (LCASE), for index lookups by name
     observedOn: URIRef  # date a membership was reported true
     startDate: URIRef  # membership start (gazetteer)
     endDate: URIRef  # membership end (gazetteer)
