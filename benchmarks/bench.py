@@ -42,7 +42,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT.parent / "shared" / "eval" / "dev", ROOT.parent / "shared" / "eval" / "timex", ROOT / "seeds"]
 KGR = "https://w3id.org/kg-news/id/"
-LABELS = ("<http://www.w3.org/2000/01/rdf-schema#label>", "<http://www.w3.org/2004/02/skos/core#altLabel>")
+# names get the copy's number, so that looking one up stays selective (kgo:nameKey: the lower-cased names)
+LABELS = ("<http://www.w3.org/2000/01/rdf-schema#label>", "<http://www.w3.org/2004/02/skos/core#altLabel>",
+          "<https://w3id.org/kg-news/ontology#nameKey>")
 
 
 # ------------------------------------------------------------------------------ helpers
