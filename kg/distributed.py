@@ -1,6 +1,8 @@
-"""Extraction in other processes: a local pool of workers (``kg build --jobs N``) or a Dask cluster.
+"""Work in other processes: extraction in a local pool of workers (``kg build --jobs N``) or on a
+Dask cluster, and :class:`Forked`, one function run in a forked child (the build's exports, view and
+SHACL validation run beside each other that way).
 
-Both paths run the same unit of work, :func:`extract_chunk`: a worker process loads the spaCy
+Both extraction paths run the same unit of work, :func:`extract_chunk`: a worker process loads the spaCy
 model once (a cached :class:`~kg.extract.Extractor` per process and model name; a local pool
 loads it in the main process and forks its workers from it, so they share it), runs a small
 chunk of articles through ``nlp.pipe`` and the rules, and sends back the
