@@ -211,10 +211,12 @@ def _add_event(g: Graph, tg: Graph, c: EventCluster, table: ActorTable, doc: URI
     g.add((ev, RDF.type, KGO.Event))
     g.add((ev, SEM.eventType, _add_type(tg, e.code)))
     g.add((ev, RDFS.label, Literal(_label(e, table, _type_label(e.code)))))
+    seen: set[str] = set()
     for p in e.participants:
         key = table.canonical(p.key)
-        if key not in table.actors:
-            continue
+        if key not in table.actors or key in seen:
+            continue        # two names of one actor ("Xi Jinping met Xi"): one role node, the first role
+        seen.add(key)
         role = URIRef(f"{ev}/role/{key}")
         g.add((ev, SEM.hasActor, role))
         g.add((role, RDF.type, SEM.Role))
