@@ -170,21 +170,9 @@ class ExtractionCache:
 
         Not synced to disk: after a crash an entry may be empty or missing, and is then rebuilt.
         """
-        import tempfile
+        from .export import write_atomic
         data = json.dumps(to_json(x), ensure_ascii=False, sort_keys=True).encode("utf-8")
-        target = self.path(x.article)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(self.path(x.article), data, sync=False)
 
     def prune(self) -> int:
         """Remove the folders of other pipeline versions; returns how many were removed."""

@@ -80,21 +80,27 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: str | os.PathLike, data: bytes) -> int:
-    """Write bytes to ``path`` through a temporary file and a rename; returns the size."""
+def write_atomic(path: str | os.PathLike, data: bytes, *, sync: bool = True) -> int:
+    """Write bytes to ``path`` through a temporary file and a rename; returns the size.
+
+    ``sync=False`` skips flushing to disk (after a crash the file may be empty or missing, but
+    never half-written): for files that are only a cache.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temporary(path)
     try:
-        _write_synced(tmp, data)
+        if sync:
+            _write_synced(tmp, data)
+        else:
+            tmp.write_bytes(data)
+            os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink(tmp)
         raise
-    _sync_folder(path.parent)
+    if sync:
+        _sync_folder(path.parent)
     return len(data)
 
 
