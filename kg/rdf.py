@@ -297,7 +297,8 @@ def _event_iris(clusters: list[EventCluster]) -> dict[tuple[str, int], URIRef]:
 def article_graph(g: Graph, types: Graph, x: Extraction, table: ActorTable, *, min_confidence: float = 0.0,
                   clusters: list[EventCluster] | None = None,
                   iris: dict[tuple[str, int], URIRef] | None = None) -> None:
-    """Add everything one article says to ``g`` (event types go to ``types``).
+    """Add everything one article says to ``g`` (event types go to ``types``): rdflib Graphs or
+    sets of triples.
 
     ``clusters`` are the corpus-wide events this article reports (default: its own events alone).
     """
@@ -315,41 +316,9 @@ def article_graph(g: Graph, types: Graph, x: Extraction, table: ActorTable, *, m
             _add_membership(g, x, m, table, doc)
 
 
-class Triples:
-    """A set of triples that the RDF stage adds to: rdflib's in-memory store costs ~15 us a
-    triple, a Python set a tenth of that. :func:`to_dataset` and :func:`to_graph` make rdflib
-    objects of them when they are needed.
-
-    >>> t = Triples()
-    >>> t.add((URIRef("urn:a"), RDF.type, URIRef("urn:C")))
-    >>> len(t), (URIRef("urn:a"), RDF.type, None) in t
-    (1, True)
-    """
-
-    __slots__ = ("triples",)
-
-    def __init__(self, triples=()):
-        self.triples = set(triples)
-
-    def add(self, triple) -> None:
-        self.triples.add(triple)
-
-    def __contains__(self, pattern) -> bool:
-        if pattern[2] is not None:
-            return pattern in self.triples
-        s, p, _ = pattern
-        return any(t[0] == s and t[1] == p for t in self.triples)
-
-    def __iter__(self):
-        return iter(self.triples)
-
-    def __len__(self) -> int:
-        return len(self.triples)
-
-
 def build_quads(extractions: list[Extraction], *, min_confidence: float = 0.0,
-                table: ActorTable | None = None) -> dict[URIRef, Triples]:
-    """The triples of each named graph: one graph per article plus the event types used.
+                table: ActorTable | None = None) -> dict[URIRef, set]:
+    """The triples of each named graph (a set each): one graph per article plus the event types used.
 
     Named graphs are ``kgr:graph/<article id>``; their union is the whole knowledge graph.
     :func:`build_dataset` gives the same as an rdflib :class:`~rdflib.Dataset`.
@@ -357,7 +326,7 @@ def build_quads(extractions: list[Extraction], *, min_confidence: float = 0.0,
     extractions = sorted(extractions, key=lambda x: x.article.id)
     if table is None:
         table, _ = resolve(extractions)
-    quads: dict[URIRef, Triples] = {TYPES_GRAPH: Triples()}
+    quads: dict[URIRef, set] = {TYPES_GRAPH: set()}    # sets: rdflib's store costs 10x more a triple
     types = quads[TYPES_GRAPH]
     clusters = resolve_events(extractions, table, min_confidence=min_confidence)
     iris = _event_iris(clusters)
@@ -366,13 +335,13 @@ def build_quads(extractions: list[Extraction], *, min_confidence: float = 0.0,
         for doc in c.articles:
             per_article.setdefault(doc, []).append(c)
     for x in extractions:
-        g = quads.setdefault(KGR[f"graph/{_safe(x.article.id)}"], Triples())
+        g = quads.setdefault(KGR[f"graph/{_safe(x.article.id)}"], set())
         article_graph(g, types, x, table, min_confidence=min_confidence,
                       clusters=per_article.get(x.article.id, []), iris=iris)
     return quads
 
 
-def to_dataset(quads: dict[URIRef, Triples]) -> Dataset:
+def to_dataset(quads: dict[URIRef, set]) -> Dataset:
     """An rdflib Dataset of named graphs, with our prefixes bound."""
     ds = Dataset()
     for prefix, ns in PREFIXES.items():
@@ -392,12 +361,9 @@ def to_graph(triples) -> Graph:
     return g
 
 
-def union_triples(quads: dict[URIRef, Triples]) -> set:
+def union_triples(quads: dict[URIRef, set]) -> set:
     """Every triple of every named graph, once."""
-    out: set = set()
-    for triples in quads.values():
-        out |= triples.triples
-    return out
+    return set().union(*quads.values())
 
 
 def build_dataset(extractions: list[Extraction], *, min_confidence: float = 0.0,
@@ -411,5 +377,5 @@ def union(ds: Dataset) -> Graph:
     return to_graph({(s, p, o) for s, p, o, _ in ds.quads((None, None, None, None))})
 
 
-__all__ = ["build_dataset", "build_quads", "to_dataset", "to_graph", "union_triples", "Triples", "union",
+__all__ = ["build_dataset", "build_quads", "to_dataset", "to_graph", "union_triples", "union",
            "article_graph", "event_types", "actor_iri", "article_iri", "event_iri", "event_key", "ontology_dir"]
