@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import time
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -41,41 +42,28 @@ class BuildResult:
         self.quads = quads
         self.extractions, self.skipped = extractions, skipped
         self.report = report if report is not None else {}
-        self._triples: set | None = None
-        self._graph: Graph | None = None
-        self._dataset: Dataset | None = None
 
-    @property
+    @cached_property
     def triples(self) -> set:
         """Every triple of the build, once (the union of ``quads``)."""
-        if self._triples is None:
-            from .rdf import union_triples
-            self._triples = union_triples(self.quads)
-        return self._triples
+        from .rdf import union_triples
+        return union_triples(self.quads)
 
-    @property
+    @cached_property
     def graph(self) -> Graph:
-        """The whole knowledge graph as an rdflib Graph (made on first use)."""
-        if self._graph is None:
-            from .rdf import to_graph
-            self._graph = to_graph(self.triples)
-        return self._graph
+        """The whole knowledge graph as an rdflib Graph (made on first use; may be replaced)."""
+        from .rdf import to_graph
+        return to_graph(self.triples)
 
-    @graph.setter
-    def graph(self, g: Graph) -> None:
-        self._graph = g
-
-    @property
+    @cached_property
     def dataset(self) -> Dataset:
-        """One named graph per article, as an rdflib Dataset (made on first use)."""
-        if self._dataset is None:
-            from .rdf import to_dataset
-            self._dataset = to_dataset(self.quads)
-        return self._dataset
+        """One named graph per article, as an rdflib Dataset (made on first use; may be replaced)."""
+        from .rdf import to_dataset
+        return to_dataset(self.quads)
 
-    @dataset.setter
-    def dataset(self, ds: Dataset) -> None:
-        self._dataset = ds
+    def rdflib_made(self) -> bool:
+        """Whether ``graph`` or ``dataset`` was made (or set), and so may differ from ``quads``."""
+        return "graph" in vars(self) or "dataset" in vars(self)
 
 
 def memory_mb() -> float:
@@ -298,7 +286,7 @@ def write_exports(result: BuildResult, out: Path, *, view: bool = True, shacl: "
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out)
     # a result whose rdflib graph or dataset was made (and maybe changed) is written from them
-    rdflib_made = result._graph is not None or result._dataset is not None
+    rdflib_made = result.rdflib_made()
     with StagedFiles() as staged:
         drawing = None
         if view:
