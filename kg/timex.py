@@ -129,7 +129,7 @@ class _Rule:
     name: str
     pattern: re.Pattern
     handler: Callable
-    needs: frozenset = frozenset()   # a match always has one of these words (DIGIT: a digit)
+    needs: frozenset   # a match always has one of these words (DIGIT: a digit); see _zones
 
 
 @dataclass(frozen=True)
